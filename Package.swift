@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ovn-egress",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "OVSDBClient", targets: ["OVSDBClient"]),
+        .library(name: "OVNSchema", targets: ["OVNSchema"]),
+        .library(name: "EgressPolicy", targets: ["EgressPolicy"]),
+        .executable(name: "ovn-egressctl", targets: ["ovn-egressctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        .target(
+            name: "OVSDBClient",
+            dependencies: [
+                "CJansson",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "OVNSchema", dependencies: ["OVSDBClient"]),
+        .target(name: "EgressPolicy", dependencies: ["OVSDBClient", "OVNSchema"]),
+        .executableTarget(
+            name: "ovn-egressctl",
+            dependencies: [
+                "OVSDBClient", "OVNSchema", "EgressPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ovsdb-wire-bench",
+            dependencies: ["OVSDBClient"],
+            path: "Benchmarks/WireBench"
+        ),
+        .testTarget(
+            name: "OVSDBClientTests",
+            dependencies: ["OVSDBClient"]
+        ),
+        .testTarget(
+            name: "OVSDBIntegrationTests",
+            dependencies: [
+                "OVSDBClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

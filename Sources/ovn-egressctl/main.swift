@@ -1,0 +1,1 @@
+print("ovn-egressctl: not yet implemented")
