@@ -58,7 +58,8 @@ public enum Operation: Sendable, Hashable {
             o["table"] = .string(table)
             o["row"] = row.json
             if let uuidName { o["uuid-name"] = .string(uuidName) }
-            if let uuid { o["uuid"] = Atom.uuid(uuid).json }
+            // Open vSwitch takes the explicit UUID as a plain string, not ["uuid", ...].
+            if let uuid { o["uuid"] = .string(uuid.description) }
         case .select(let table, let condition, let columns):
             o["table"] = .string(table)
             o["where"] = condition.json

@@ -1,0 +1,236 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One JSON-RPC connection to an OVSDB server.
+///
+/// ```swift
+/// let connection = try await OVSDBConnection.connect(to: "unix:/var/run/ovn/ovnnb_db.sock")
+/// let schema = try await connection.schema(of: "OVN_Northbound")
+/// let results = try await connection.transact("OVN_Northbound", [
+///     .select(table: "Logical_Router", where: .all, columns: ["name"]),
+/// ], schema: schema)
+/// ```
+///
+/// Requests may run concurrently; replies are matched by id whatever their order.
+public final class OVSDBConnection: Sendable {
+    public struct Configuration: Sendable {
+        public var tls: TLSFiles?
+        public var connectTimeout: TimeAmount
+        public var maximumMessageSize: Int
+        public var logger: Logger
+
+        public init(tls: TLSFiles? = nil, connectTimeout: TimeAmount = .seconds(10),
+                    maximumMessageSize: Int = StreamFramer.defaultMaximumMessageSize,
+                    logger: Logger = Logger(label: "ovsdb", factory: { _ in SwiftLogNoOpLogHandler() })) {
+            self.tls = tls
+            self.connectTimeout = connectTimeout
+            self.maximumMessageSize = maximumMessageSize
+            self.logger = logger
+        }
+    }
+
+    public let remote: RemoteAddress
+    let channel: Channel
+    /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order.
+    public let notifications: AsyncStream<Notification>
+    private let logger: Logger
+
+    public struct Notification: Sendable {
+        public var method: String
+        public var params: [JSON]
+    }
+
+    private init(remote: RemoteAddress, channel: Channel, notifications: AsyncStream<Notification>, logger: Logger) {
+        self.remote = remote
+        self.channel = channel
+        self.notifications = notifications
+        self.logger = logger
+    }
+
+    /// Connects to the first remote of a comma-separated list that answers.
+    public static func connect(to remotes: String, configuration: Configuration = Configuration(),
+                               eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> OVSDBConnection {
+        var lastError: OVSDBClientError?
+        for remote in try RemoteAddress.list(remotes) {
+            do {
+                return try await connect(to: remote, configuration: configuration, eventLoopGroup: eventLoopGroup)
+            } catch let e as OVSDBClientError {
+                configuration.logger.info("\(remote): \(e)")
+                lastError = e
+            }
+        }
+        throw lastError ?? OVSDBClientError.invalidRemote(remotes, reason: "no remote given")
+    }
+
+    public static func connect(to remote: RemoteAddress, configuration: Configuration = Configuration(),
+                               eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> OVSDBConnection {
+        let sslContext: NIOSSLContext?
+        if remote.isTLS {
+            guard let files = configuration.tls else {
+                throw OVSDBClientError.tlsConfiguration("an ssl: remote needs a private key, a certificate and a CA certificate")
+            }
+            sslContext = try makeSSLContext(files)
+        } else {
+            sslContext = nil
+        }
+        let (stream, continuation) = AsyncStream<RPCHandler.Notification>.makeStream()
+        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(configuration.connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: nil)
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maximumMessageSize: configuration.maximumMessageSize)))
+                    try channel.pipeline.syncOperations.addHandler(RPCHandler(notifications: continuation))
+                }
+            }
+        let channel: Channel
+        do {
+            switch remote {
+            case .unix(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case .tcp(let host, let port), .ssl(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port).get()
+            }
+        } catch {
+            continuation.finish()
+            throw OVSDBClientError.connectionFailed(remote: remote.description, reason: "\(error)")
+        }
+        let mapped = AsyncStream<Notification> { c in
+            Task {
+                for await n in stream { c.yield(Notification(method: n.method, params: n.params)) }
+                c.finish()
+            }
+        }
+        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: mapped, logger: configuration.logger)
+        if remote.isTLS {
+            // The handshake happens after connect; a refused certificate shows up on the first
+            // request, so make one here and report it as a failed connection.
+            do {
+                _ = try await connection.call("echo", [])
+            } catch {
+                await connection.close()
+                throw OVSDBClientError.connectionFailed(remote: remote.description, reason: "\(error)")
+            }
+        }
+        return connection
+    }
+
+    private static func makeSSLContext(_ files: TLSFiles) throws -> NIOSSLContext {
+        do {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem))
+            tls.trustRoots = .file(files.caCertificate)
+            // OVSDB peers are authenticated by CA only (ovsdb-server and ovn-nbctl check no names).
+            tls.certificateVerification = .noHostnameVerification
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw OVSDBClientError.tlsConfiguration("\(error)")
+        }
+    }
+
+    /// Sends a request and waits for its reply's `result`.
+    public func call(_ method: String, _ params: [JSON]) async throws -> JSON {
+        let promise = channel.eventLoop.makePromise(of: JSON.self)
+        let idBox = RequestIDBox()
+        return try await withTaskCancellationHandler {
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            // A write on a closed channel never reaches the handler: fail the caller here.
+            written.futureResult.whenFailure { error in
+                promise.fail((error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
+            }
+            channel.writeAndFlush(RPCOutbound.request(method: method, params: params, promise: promise, sent: { idBox.set($0) }), promise: written)
+            return try await promise.futureResult.get()
+        } onCancel: {
+            // Open vSwitch drops a cancelled request without answering it, so the caller is
+            // failed locally and a late reply is ignored.
+            if let id = idBox.get() {
+                channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil)
+            }
+        }
+    }
+
+    /// Sends a notification (no reply expected).
+    public func notify(_ method: String, _ params: [JSON]) async throws {
+        try await channel.writeAndFlush(RPCOutbound.notification(method: method, params: params)).get()
+    }
+
+    /// `list_dbs`: the databases the server serves.
+    public func listDatabases() async throws -> [String] {
+        let result = try await call("list_dbs", [])
+        guard let names = result.arrayValue?.compactMap(\.stringValue) else {
+            throw OVSDBClientError.protocolViolation("list_dbs reply is not an array of strings")
+        }
+        return names
+    }
+
+    /// `get_schema`.
+    public func schema(of database: String) async throws -> DatabaseSchema {
+        let result = try await call("get_schema", [.string(database)])
+        do {
+            return try DatabaseSchema(json: result)
+        } catch {
+            throw OVSDBClientError.protocolViolation("schema of \(database) does not parse: \(error)")
+        }
+    }
+
+    /// `echo`: the server returns the parameters.
+    public func echo(_ params: [JSON] = []) async throws -> [JSON] {
+        let result = try await call("echo", params)
+        return result.arrayValue ?? []
+    }
+
+    /// `transact`: runs `operations` atomically. With a `schema`, operations are checked
+    /// before sending and result rows are typed; any failed operation throws
+    /// `OVSDBClientError.transactionFailed` naming it.
+    public func transact(_ database: String, _ operations: [Operation], schema: DatabaseSchema? = nil) async throws -> [OperationResult] {
+        if let schema {
+            for op in operations {
+                do { try op.validate(against: schema) } catch { throw OVSDBClientError.invalidRequest(error) }
+            }
+        }
+        let reply = try await call("transact", [.string(database)] + operations.map(\.json))
+        guard let elements = reply.arrayValue else {
+            throw OVSDBClientError.protocolViolation("transact reply is not an array")
+        }
+        var results: [OperationResult] = []
+        results.reserveCapacity(elements.count)
+        for (i, element) in elements.enumerated() {
+            let table = i < operations.count ? operations[i].table.flatMap { schema?.tables[$0] } : nil
+            let result: OperationResult
+            do {
+                result = try OperationResult(json: element, table: table)
+            } catch {
+                throw OVSDBClientError.protocolViolation("result \(i) does not parse: \(error)")
+            }
+            if let e = result.error {
+                let index = i < operations.count ? i : nil
+                throw OVSDBClientError.transactionFailed(operationIndex: index, operation: index.map { operations[$0].name }, error: e)
+            }
+            results.append(result)
+        }
+        return results
+    }
+
+    /// Closes the connection; requests still waiting fail with `connectionClosed`.
+    public func close() async {
+        try? await channel.close().get()
+    }
+
+    public var isActive: Bool { channel.isActive }
+}
+
+/// The id of a request, known once the handler assigned it; read by the cancellation handler.
+private final class RequestIDBox: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var id: Int64?
+    func set(_ v: Int64) { lock.withLock { id = v } }
+    func get() -> Int64? { lock.withLock { id } }
+}

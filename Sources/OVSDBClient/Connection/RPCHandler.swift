@@ -1,0 +1,103 @@
+import NIOCore
+
+/// What the connection asks the handler to send.
+enum RPCOutbound {
+    case request(method: String, params: [JSON], promise: EventLoopPromise<JSON>, sent: (@Sendable (Int64) -> Void)?)
+    case notification(method: String, params: [JSON])
+    /// Stop waiting for request `id`: tell the server (RFC 7047 `cancel`) and fail the caller.
+    case cancel(id: Int64)
+}
+
+/// Carries out `RPCStateMachine`'s decisions on a NIO channel: encodes requests, completes
+/// their promises, answers echo, forwards notifications, and fails everything on close.
+final class RPCHandler: ChannelDuplexHandler {
+    typealias InboundIn = JSON
+    typealias OutboundIn = RPCOutbound
+    typealias OutboundOut = ByteBuffer
+
+    private var machine = RPCStateMachine()
+    private var promises: [Int64: EventLoopPromise<JSON>] = [:]
+    private let notifications: AsyncStream<Notification>.Continuation
+    private var closeReason: OVSDBClientError?
+
+    struct Notification: Sendable {
+        var method: String
+        var params: [JSON]
+    }
+
+    init(notifications: AsyncStream<Notification>.Continuation) {
+        self.notifications = notifications
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .request(let method, let params, let replyPromise, let sent):
+            switch machine.startRequest(method: method) {
+            case .failure(let e):
+                replyPromise.fail(e)
+                promise?.fail(e)
+            case .success(let id):
+                promises[id] = replyPromise
+                sent?(id)
+                send(RPCMessage.request(method: method, params: params, id: .integer(id)).json, context: context, promise: promise)
+            }
+        case .notification(let method, let params):
+            send(RPCMessage.notification(method: method, params: params).json, context: context, promise: promise)
+        case .cancel(let id):
+            guard machine.abandon(id) else {
+                promise?.succeed()
+                return
+            }
+            promises.removeValue(forKey: id)?.fail(CancellationError())
+            send(RPCMessage.notification(method: "cancel", params: [.integer(id)]).json, context: context, promise: promise)
+        }
+    }
+
+    private func send(_ json: JSON, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let bytes = JanssonCodec.encode(json)
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch machine.receive(unwrapInboundIn(data)) {
+        case .complete(let id, let method, let result, let error):
+            guard let p = promises.removeValue(forKey: id) else { return }
+            if error.isNull {
+                p.succeed(result)
+            } else {
+                p.fail(OVSDBClientError.rpcError(method: method, error: error))
+            }
+        case .reply(let json):
+            send(json, context: context, promise: nil)
+            context.flush()
+        case .notify(let method, let params):
+            notifications.yield(Notification(method: method, params: params))
+        case .close(let e):
+            fail(e)
+            context.close(promise: nil)
+        case .ignore:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        let e = (error as? OVSDBClientError) ?? .connectionClosed(reason: "\(error)")
+        fail(e)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(closeReason ?? .connectionClosed(reason: "the server closed the connection"))
+        notifications.finish()
+        context.fireChannelInactive()
+    }
+
+    private func fail(_ error: OVSDBClientError) {
+        if closeReason == nil { closeReason = error }
+        for id in machine.close(error) {
+            promises.removeValue(forKey: id)?.fail(error)
+        }
+    }
+}

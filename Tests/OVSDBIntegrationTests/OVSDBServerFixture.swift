@@ -1,0 +1,109 @@
+import Foundation
+import OVSDBClient
+
+/// A real `ovsdb-server` in a temporary folder, started for one test and stopped by its pid
+/// file (never by name, so other servers on the machine are left alone).
+final class OVSDBServerFixture: @unchecked Sendable {
+    let directory: String
+    let socketPath: String
+    var remote: String { "unix:\(socketPath)" }
+
+    static var repositoryRoot: String {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().path
+    }
+
+    static var nbSchemaPath: String { repositoryRoot + "/schemas/ovn-nb.ovsschema" }
+
+    /// - Parameters:
+    ///   - schema: path of the `.ovsschema` to create the database from.
+    ///   - extraArguments: more `ovsdb-server` options (TLS files, extra remotes).
+    init(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) throws {
+        var template = Array("/tmp/ovsdb-test.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
+        directory = String(cString: made)
+        socketPath = directory + "/nb.sock"
+        try Self.run("/usr/bin/ovsdb-tool", ["create", directory + "/nb.db", schema])
+        try Self.run(detaching: true, "/usr/sbin/ovsdb-server", [
+            "--detach", "--no-chdir", "--pidfile=\(directory)/pid", "--unixctl=\(directory)/ctl",
+            "--log-file=\(directory)/log", "--remote=punix:\(socketPath)",
+        ] + extraArguments + [directory + "/nb.db"])
+    }
+
+    var databasePath: String { directory + "/nb.db" }
+
+    /// Runs `ovn-nbctl` against this server and returns its standard output.
+    @discardableResult
+    func nbctl(_ arguments: [String]) throws -> String {
+        try Self.run("/usr/bin/ovn-nbctl", ["--db=\(remote)", "--timeout=10"] + arguments)
+    }
+
+    /// Stops the server through its pid file and removes the folder.
+    func stop(signal: Int32 = SIGTERM) {
+        if let text = try? String(contentsOfFile: directory + "/pid", encoding: .utf8),
+           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, signal)
+            for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs a program, failing with its stderr when it exits non-zero.
+    @discardableResult
+    /// Runs a program to completion with posix_spawn and waitpid; output goes through files,
+    /// since a daemonizing program would hold pipes open for its whole life.
+    static func run(detaching: Bool = false, _ program: String, _ arguments: [String]) throws -> String {
+        let base = NSTemporaryDirectory() + "ovsdb-fixture-\(UUID().uuidString)"
+        let outPath = base + ".out"
+        let errPath = base + ".err"
+        defer {
+            unlink(outPath)
+            unlink(errPath)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard rc == 0 else { throw FixtureError("cannot start \(program): error \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited, code == 0 else {
+            throw FixtureError("\(program) \(arguments.joined(separator: " ")) failed (status \(status)): \(stderr)")
+        }
+        return stdout
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Starts a server, runs `body`, and always stops the server.
+func withServer<T>(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = [],
+                   _ body: (OVSDBServerFixture) async throws -> T) async throws -> T {
+    let server = try OVSDBServerFixture(schema: schema, extraArguments: extraArguments)
+    defer { server.stop() }
+    return try await body(server)
+}
+
+/// Starts a server and opens a connection with its schema.
+func withConnection<T>(_ body: (OVSDBServerFixture, OVSDBConnection, DatabaseSchema) async throws -> T) async throws -> T {
+    try await withServer { server in
+        let connection = try await OVSDBConnection.connect(to: server.remote)
+        let schema = try await connection.schema(of: "OVN_Northbound")
+        defer { Task { await connection.close() } }
+        return try await body(server, connection, schema)
+    }
+}
