@@ -49,7 +49,11 @@ let package = Package(
         ),
         .testTarget(
             name: "OVSDBClientTests",
-            dependencies: ["OVSDBClient"]
+            dependencies: [
+                "OVSDBClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "OVSDBIntegrationTests",

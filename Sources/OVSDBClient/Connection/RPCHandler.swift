@@ -75,8 +75,9 @@ final class RPCHandler: ChannelDuplexHandler {
         case .notify(let method, let params):
             notifications.yield(Notification(method: method, params: params))
         case .close(let e):
-            fail(e)
+            if closeReason == nil { closeReason = e }
             context.close(promise: nil)
+            fail(e)
         case .ignore:
             break
         }
@@ -84,8 +85,9 @@ final class RPCHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         let e = (error as? OVSDBClientError) ?? .connectionClosed(reason: "\(error)")
-        fail(e)
+        if closeReason == nil { closeReason = e }
         context.close(promise: nil)
+        fail(e)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -6,6 +6,7 @@
 public struct StreamFramer: Sendable {
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case messageTooLarge(limit: Int)
+        /// `offset` counts from the start of the bytes not yet consumed.
         case unexpectedByte(UInt8, offset: Int)
         case unbalanced(offset: Int)
 
