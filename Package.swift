@@ -47,6 +47,11 @@ let package = Package(
             dependencies: ["OVSDBClient"],
             path: "Benchmarks/WireBench"
         ),
+        .executableTarget(
+            name: "ovsdb-quickstart",
+            dependencies: ["OVSDBClient"],
+            path: "examples/Quickstart"
+        ),
         .testTarget(
             name: "OVSDBClientTests",
             dependencies: [
