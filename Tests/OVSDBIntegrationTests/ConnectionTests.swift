@@ -48,7 +48,7 @@ struct ConnectionTests {
 
     @Test("a server that goes away fails waiting requests instead of hanging")
     func serverStopsMidRequest() async throws {
-        let server = try OVSDBServerFixture()
+        let server = try await OVSDBServerFixture.start()
         let connection = try await OVSDBConnection.connect(to: server.remote)
         let schema = try await connection.schema(of: "OVN_Northbound")
         let blocked = Task {
@@ -81,7 +81,7 @@ struct ConnectionTests {
     @Test("tcp on loopback, and a remote list that skips a dead entry")
     func tcpAndRemoteList() async throws {
         try await withServer(extraArguments: ["--remote=ptcp:0:127.0.0.1"]) { server in
-            let port = try listeningPort(server)
+            let port = try await listeningPort(server)
             let connection = try await OVSDBConnection.connect(to: "unix:\(server.directory)/missing.sock,tcp:127.0.0.1:\(port)")
             #expect(connection.remote == .tcp(host: "127.0.0.1", port: port))
             #expect(try await connection.listDatabases().contains("OVN_Northbound"))
@@ -91,7 +91,7 @@ struct ConnectionTests {
 }
 
 /// The port a `ptcp:0`/`pssl:0` remote bound, from the server's log (as Open vSwitch's tests read it).
-func listeningPort(_ server: OVSDBServerFixture) throws -> Int {
+func listeningPort(_ server: OVSDBServerFixture) async throws -> Int {
     for _ in 0..<100 {
         let log = (try? String(contentsOfFile: server.directory + "/log", encoding: .utf8)) ?? ""
         for line in log.split(separator: "\n") {
@@ -99,7 +99,7 @@ func listeningPort(_ server: OVSDBServerFixture) throws -> Int {
                 if let port = Int(line[r.upperBound...].trimmingCharacters(in: .whitespaces)) { return port }
             }
         }
-        usleep(20_000)
+        try await Task.sleep(for: .milliseconds(20))
     }
     throw FixtureError("no 'listening on port' line in \(server.directory)/log")
 }

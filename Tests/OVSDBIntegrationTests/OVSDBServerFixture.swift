@@ -35,8 +35,27 @@ final class OVSDBServerFixture: @unchecked Sendable {
 
     /// Runs `ovn-nbctl` against this server and returns its standard output.
     @discardableResult
-    func nbctl(_ arguments: [String]) throws -> String {
-        try Self.run("/usr/bin/ovn-nbctl", ["--db=\(remote)", "--timeout=10"] + arguments)
+    func nbctl(_ arguments: [String]) async throws -> String {
+        try await Self.runOffPool("/usr/bin/ovn-nbctl", ["--db=\(remote)", "--timeout=10"] + arguments)
+    }
+
+    /// Starts a server without blocking Swift's cooperative threads (2 on this machine):
+    /// blocking them in waitpid starves every other test running in parallel.
+    static func start(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) async throws -> OVSDBServerFixture {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try OVSDBServerFixture(schema: schema, extraArguments: extraArguments) })
+            }
+        }
+    }
+
+    /// `run` on a dispatch thread, for the same reason as `start`.
+    static func runOffPool(_ program: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(program, arguments) })
+            }
+        }
     }
 
     /// Stops the server through its pid file and removes the folder.
@@ -93,7 +112,7 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Starts a server, runs `body`, and always stops the server.
 func withServer<T>(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = [],
                    _ body: (OVSDBServerFixture) async throws -> T) async throws -> T {
-    let server = try OVSDBServerFixture(schema: schema, extraArguments: extraArguments)
+    let server = try await OVSDBServerFixture.start(schema: schema, extraArguments: extraArguments)
     defer { server.stop() }
     return try await body(server)
 }

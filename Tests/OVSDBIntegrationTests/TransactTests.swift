@@ -47,12 +47,12 @@ struct TransactTests {
             let results = try await insertRouterWithPolicy(connection, schema)
             #expect(results.count == 2)
             #expect(results.allSatisfy { $0.uuid != nil })
-            let listing = try server.nbctl(["lr-policy-list", "ovn_cluster_router"])
+            let listing = try await server.nbctl(["lr-policy-list", "ovn_cluster_router"])
             #expect(listing.contains("101"))
             #expect(listing.contains("ip4.src == 10.124.0.3"))
             #expect(listing.contains("reroute"))
             #expect(listing.contains("10.124.2.2"))
-            let ids = try server.nbctl(["--bare", "--columns=external_ids", "list", "Logical_Router_Policy"])
+            let ids = try await server.nbctl(["--bare", "--columns=external_ids", "list", "Logical_Router_Policy"])
             #expect(ids.trimmingCharacters(in: .whitespacesAndNewlines) == "EgressSVC=default/example-service")
         }
     }
@@ -65,7 +65,7 @@ struct TransactTests {
                 .insert(table: "Address_Set", row: Row(["name": .scalar("as1")]), uuid: uuid),
             ], schema: schema)
             #expect(results[0].uuid == uuid)
-            let listed = try server.nbctl(["--bare", "--columns=_uuid", "find", "Address_Set", "name=as1"])
+            let listed = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Address_Set", "name=as1"])
             #expect(listed.trimmingCharacters(in: .whitespacesAndNewlines) == uuid.description)
         }
     }
@@ -91,7 +91,7 @@ struct TransactTests {
                 .mutate(table: "Address_Set", where: .all, mutations: []),
             ], schema: schema)
             #expect(updated[0].count == 1)
-            #expect(try server.nbctl(["lr-policy-list", "ovn_cluster_router"]).contains("10.124.1.2"))
+            #expect(try await server.nbctl(["lr-policy-list", "ovn_cluster_router"]).contains("10.124.1.2"))
 
             let mutated = try await connection.transact(nb, [
                 .mutate(table: "Logical_Router_Policy", where: Condition([.column("_uuid", .equal, .scalar(.uuid(policy)))]), mutations: [
@@ -101,7 +101,7 @@ struct TransactTests {
                 ]),
             ], schema: schema)
             #expect(mutated[0].count == 1)
-            let ids = try server.nbctl(["--bare", "--columns=external_ids,priority", "list", "Logical_Router_Policy"])
+            let ids = try await server.nbctl(["--bare", "--columns=external_ids,priority", "list", "Logical_Router_Policy"])
             #expect(ids.contains("owner=test"))
             #expect(!ids.contains("EgressSVC"))
             #expect(ids.contains("102"))
@@ -113,7 +113,7 @@ struct TransactTests {
             ], schema: schema)
             #expect(deleted[0].count == 1)
             #expect(deleted[1].count == 1)
-            #expect(try server.nbctl(["lr-policy-list", "ovn_cluster_router"]).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            #expect(try await server.nbctl(["lr-policy-list", "ovn_cluster_router"]).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         }
     }
 
@@ -151,7 +151,7 @@ struct TransactTests {
                 .commit(durable: false),
             ], schema: schema)
             #expect(committed.count == 3)
-            #expect(try server.nbctl(["--bare", "--columns=name", "list", "Address_Set"]).contains("kept"))
+            #expect(try await server.nbctl(["--bare", "--columns=name", "list", "Address_Set"]).contains("kept"))
 
             await #expect {
                 _ = try await connection.transact(nb, [
@@ -162,7 +162,7 @@ struct TransactTests {
                 guard case OVSDBClientError.transactionFailed(1, "abort", let e) = error else { return false }
                 return e.tag == "aborted"
             }
-            #expect(!(try server.nbctl(["--bare", "--columns=name", "list", "Address_Set"]).contains("dropped")))
+            #expect(!(try await server.nbctl(["--bare", "--columns=name", "list", "Address_Set"]).contains("dropped")))
 
             await #expect {
                 _ = try await connection.transact(nb, [.assert(lock: "no_such_lock")], schema: schema)
@@ -176,7 +176,7 @@ struct TransactTests {
     @Test("rows written by ovn-nbctl read back typed")
     func readsWhatNbctlWrote() async throws {
         try await withConnection { server, connection, schema in
-            try server.nbctl(["lr-add", "r1", "--", "lr-policy-add", "r1", "100", "ip4.src == 1.2.3.4", "drop",
+            try await server.nbctl(["lr-add", "r1", "--", "lr-policy-add", "r1", "100", "ip4.src == 1.2.3.4", "drop",
                               "--", "set", "Logical_Router", "r1", "external_ids:k=v"])
             let results = try await connection.transact(nb, [
                 .select(table: "Logical_Router_Policy", where: .all),
@@ -216,7 +216,7 @@ struct TransactTests {
                 guard case OVSDBClientError.invalidRequest(let e) = error else { return false }
                 return e.column == "priority" && e.ovsText.contains("40000 is not in the valid range 0 to 32767")
             }
-            let listed = try server.nbctl(["--bare", "--columns=_uuid", "list", "Logical_Router_Policy"])
+            let listed = try await server.nbctl(["--bare", "--columns=_uuid", "list", "Logical_Router_Policy"])
             #expect(listed.isEmpty)
         }
     }

@@ -37,13 +37,15 @@ public final class OVSDBConnection: Sendable {
     /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order.
     public let notifications: AsyncStream<Notification>
     private let logger: Logger
+    private let closeReason: CloseReason
 
     public struct Notification: Sendable {
         public var method: String
         public var params: [JSON]
     }
 
-    private init(remote: RemoteAddress, channel: Channel, notifications: AsyncStream<Notification>, logger: Logger) {
+    private init(remote: RemoteAddress, channel: Channel, notifications: AsyncStream<Notification>, logger: Logger, closeReason: CloseReason) {
+        self.closeReason = closeReason
         self.remote = remote
         self.channel = channel
         self.notifications = notifications
@@ -77,6 +79,7 @@ public final class OVSDBConnection: Sendable {
             sslContext = nil
         }
         let (stream, continuation) = AsyncStream<RPCHandler.Notification>.makeStream()
+        let closeReason = CloseReason()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelInitializer { channel in
@@ -87,7 +90,7 @@ public final class OVSDBConnection: Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maximumMessageSize: configuration.maximumMessageSize)))
-                    try channel.pipeline.syncOperations.addHandler(RPCHandler(notifications: continuation))
+                    try channel.pipeline.syncOperations.addHandler(RPCHandler(notifications: continuation, closeReason: closeReason))
                 }
             }
         let channel: Channel
@@ -108,7 +111,7 @@ public final class OVSDBConnection: Sendable {
                 c.finish()
             }
         }
-        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: mapped, logger: configuration.logger)
+        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: mapped, logger: configuration.logger, closeReason: closeReason)
         if remote.isTLS {
             // The handshake happens after connect; a refused certificate shows up on the first
             // request, so make one here and report it as a failed connection.
@@ -143,8 +146,14 @@ public final class OVSDBConnection: Sendable {
         return try await withTaskCancellationHandler {
             let written = channel.eventLoop.makePromise(of: Void.self)
             // A write on a closed channel never reaches the handler: fail the caller here.
+            let closeReason = self.closeReason
+            let channel = self.channel
             written.futureResult.whenFailure { error in
-                promise.fail((error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
+                // A TLS handler fails buffered writes before it reports why the handshake
+                // failed, so the reason is read once the channel has closed.
+                channel.closeFuture.whenComplete { _ in
+                    promise.fail(closeReason.value ?? (error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
+                }
             }
             channel.writeAndFlush(RPCOutbound.request(method: method, params: params, promise: promise, sent: { idBox.set($0) }), promise: written)
             return try await promise.futureResult.get()

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// What the connection asks the handler to send.
@@ -25,8 +26,11 @@ final class RPCHandler: ChannelDuplexHandler {
         var params: [JSON]
     }
 
-    init(notifications: AsyncStream<Notification>.Continuation) {
+    private let closeReasonBox: CloseReason
+
+    init(notifications: AsyncStream<Notification>.Continuation, closeReason: CloseReason) {
         self.notifications = notifications
+        self.closeReasonBox = closeReason
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -98,8 +102,17 @@ final class RPCHandler: ChannelDuplexHandler {
 
     private func fail(_ error: OVSDBClientError) {
         if closeReason == nil { closeReason = error }
+        closeReasonBox.record(closeReason!)
         for id in machine.close(error) {
             promises.removeValue(forKey: id)?.fail(error)
         }
     }
+}
+
+/// Why a connection closed, readable from outside the event loop: a write that fails on a
+/// closed channel reports this instead of NIO's bare "I/O on closed channel".
+final class CloseReason: Sendable {
+    private let storage = NIOLockedValueBox<OVSDBClientError?>(nil)
+    func record(_ e: OVSDBClientError) { storage.withLockedValue { if $0 == nil { $0 = e } } }
+    var value: OVSDBClientError? { storage.withLockedValue { $0 } }
 }

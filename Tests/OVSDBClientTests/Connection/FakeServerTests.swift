@@ -69,7 +69,7 @@ struct FakeServerTests {
     private func expectViolation(_ reply: [UInt8], closeAfter: Bool = false, maximumMessageSize: Int = StreamFramer.defaultMaximumMessageSize,
                                  matching check: @escaping @Sendable (OVSDBClientError) -> Bool) async throws {
         try await withFakeServer(replying: reply, closeAfter: closeAfter) { remote in
-            let outcome: Result<[JSON], OVSDBClientError> = try await within(seconds: 10) {
+            let outcome: Result<[JSON], OVSDBClientError> = try await within(seconds: 30) {
                 let c = try await OVSDBConnection.connect(to: remote, configuration: .init(maximumMessageSize: maximumMessageSize))
                 do {
                     return .success(try await c.echo(["hi"]))
