@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "OVSDBClient", targets: ["OVSDBClient"]),
         .library(name: "OVNSchema", targets: ["OVNSchema"]),
+        .executable(name: "ovsdb-modelgen", targets: ["ovsdb-modelgen"]),
         .library(name: "EgressPolicy", targets: ["EgressPolicy"]),
         .executable(name: "ovn-egressctl", targets: ["ovn-egressctl"]),
     ],
@@ -33,6 +34,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "OVSDBModelGen", dependencies: ["OVSDBClient"]),
+        .executableTarget(name: "ovsdb-modelgen", dependencies: ["OVSDBModelGen", "OVSDBClient"]),
         .target(name: "OVNSchema", dependencies: ["OVSDBClient"]),
         .target(name: "EgressPolicy", dependencies: ["OVSDBClient", "OVNSchema"]),
         .executableTarget(

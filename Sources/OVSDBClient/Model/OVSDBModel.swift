@@ -1,0 +1,85 @@
+/// A column-name enum of a generated model.
+public protocol OVSDBColumn: RawRepresentable<String>, Hashable, Sendable, CaseIterable {}
+
+/// A generated row type: one per table of a schema.
+public protocol OVSDBModel: Sendable, Hashable {
+    associatedtype Column: OVSDBColumn
+    static var tableName: String { get }
+    /// The row's UUID: nil before it is inserted (the transaction builder then picks one).
+    var uuid: OVSDBUUID? { get set }
+    /// Reads a row as the server sent it; missing columns get their OVSDB default.
+    init(row: Row) throws(OVSDBError)
+    /// The row's values, all columns or only `columns`.
+    func row(_ columns: Set<Column>?) -> Row
+}
+
+extension Datum {
+    public init<T: AtomConvertible>(scalar value: T) {
+        self = .scalar(value.atom)
+    }
+
+    public init<T: AtomConvertible>(optional value: T?) {
+        self = value.map { .scalar($0.atom) } ?? .emptySet
+    }
+
+    public init<T: AtomConvertible>(set values: Set<T>) {
+        self.init(sortedKeys: values.map(\.atom).sorted())
+    }
+
+    public init<K: AtomConvertible, V: AtomConvertible>(map values: [K: V]) {
+        let pairs = values.map { ($0.key.atom, $0.value.atom) }.sorted { $0.0 < $1.0 }
+        self.init(sortedKeys: pairs.map(\.0), values: pairs.map(\.1))
+    }
+}
+
+extension Row {
+    private func datum(_ column: String, _ table: String) -> Datum? { columns[column] }
+
+    public func scalar<T: AtomConvertible>(_ column: String, in table: String, or fallback: T) throws(OVSDBError) -> T {
+        guard let d = columns[column], let first = d.keys.first else { return fallback }
+        do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
+    }
+
+    public func optional<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> T? {
+        guard let d = columns[column], let first = d.keys.first else { return nil }
+        do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
+    }
+
+    public func set<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> Set<T> {
+        guard let d = columns[column] else { return [] }
+        var out = Set<T>(minimumCapacity: d.count)
+        do {
+            for k in d.keys { out.insert(try T(atom: k)) }
+        } catch {
+            throw error.located(table: table, column: column)
+        }
+        return out
+    }
+
+    public func map<K: AtomConvertible, V: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> [K: V] {
+        guard let d = columns[column], let values = d.values else { return [:] }
+        var out = [K: V](minimumCapacity: d.count)
+        do {
+            for (k, v) in zip(d.keys, values) { out[try K(atom: k)] = try V(atom: v) }
+        } catch {
+            throw error.located(table: table, column: column)
+        }
+        return out
+    }
+}
+
+extension Clause {
+    /// A typed clause: `.where(LogicalRouterPolicy.Column.priority, .equal, 101)`.
+    public static func `where`<C: OVSDBColumn, T: AtomConvertible>(_ column: C, _ function: ConditionFunction, _ value: T) -> Clause {
+        .compare(column: column.rawValue, function: function, value: .scalar(value.atom))
+    }
+
+    public static func `where`<C: OVSDBColumn>(_ column: C, _ function: ConditionFunction, _ value: Datum) -> Clause {
+        .compare(column: column.rawValue, function: function, value: value)
+    }
+
+    /// Matches one row by UUID.
+    public static func uuid(_ uuid: OVSDBUUID) -> Clause {
+        .compare(column: "_uuid", function: .equal, value: .scalar(.uuid(uuid)))
+    }
+}
