@@ -63,10 +63,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "OVSDBTestSupport",
+            dependencies: ["OVSDBClient"],
+            path: "Tests/OVSDBTestSupport"
+        ),
+        .testTarget(
+            name: "OVNSchemaTests",
+            dependencies: ["OVNSchema", "OVSDBModelGen", "OVSDBClient", "OVSDBTestSupport"]
+        ),
         .testTarget(
             name: "OVSDBIntegrationTests",
             dependencies: [
-                "OVSDBClient",
+                "OVSDBClient", "OVSDBTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

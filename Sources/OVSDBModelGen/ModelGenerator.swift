@@ -19,8 +19,15 @@ public struct ModelGenerator {
             let table = schema.tables[name]!
             files[SwiftNames.typeName(name) + ".swift"] = tableFile(table)
         }
-        files[SwiftNames.typeName(schema.name) + ".swift"] = schemaFile()
+        files[schemaTypeName + ".swift"] = schemaFile()
         return files
+    }
+
+    /// The schema's own type; `Schema` is appended when a table has the same name
+    /// (Open vSwitch's database and its root table are both `Open_vSwitch`).
+    var schemaTypeName: String {
+        let name = SwiftNames.typeName(schema.name)
+        return schema.tables.keys.contains { SwiftNames.typeName($0) == name } ? name + "Schema" : name
     }
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
@@ -33,7 +40,7 @@ public struct ModelGenerator {
     }
 
     private func schemaFile() -> String {
-        let typeName = SwiftNames.typeName(schema.name)
+        let typeName = schemaTypeName
         let models = schema.tables.keys.sorted(by: Self.byteOrder).map { "        \(SwiftNames.typeName($0)).self," }
         return header + """
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OVSDBClient
+import OVSDBTestSupport
 
 @Suite("connections against a real ovsdb-server")
 struct ConnectionTests {

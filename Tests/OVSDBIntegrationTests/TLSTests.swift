@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OVSDBClient
+import OVSDBTestSupport
 
 /// A CA and a certificate signed by it, made with openssl for one test.
 private struct TestPKI {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OVSDBClient
+import OVSDBTestSupport
 
 private let nb = "OVN_Northbound"
 

@@ -30,7 +30,7 @@ do {
         .select(table: "Logical_Router_Policy", where: policyMatch, columns: ["_uuid"]),
     ], schema: schema)
 
-    var operations: [Operation] = []
+    var operations: [OVSDBOperation] = []
     if found[1].rows?.isEmpty ?? true {
         operations.append(.insert(table: "Logical_Router_Policy", row: Row([
             "priority": .scalar(101), "match": .scalar("ip4.src == 10.124.0.3"), "action": .scalar("reroute"),

@@ -199,7 +199,7 @@ public final class OVSDBConnection: Sendable {
     /// `transact`: runs `operations` atomically. With a `schema`, operations are checked
     /// before sending and result rows are typed; any failed operation throws
     /// `OVSDBClientError.transactionFailed` naming it.
-    public func transact(_ database: String, _ operations: [Operation], schema: DatabaseSchema? = nil) async throws -> [OperationResult] {
+    public func transact(_ database: String, _ operations: [OVSDBOperation], schema: DatabaseSchema? = nil) async throws -> [OperationResult] {
         if let schema {
             for op in operations {
                 do { try op.validate(against: schema) } catch { throw OVSDBClientError.invalidRequest(error) }

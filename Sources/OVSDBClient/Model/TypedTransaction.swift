@@ -15,9 +15,11 @@
 public struct TypedTransaction: Sendable {
     public let database: String
     public let schema: DatabaseSchema
-    public private(set) var operations: [Operation] = []
+    public private(set) var operations: [OVSDBOperation] = []
     /// What was left out for version skew, one line each.
     public private(set) var warnings: [String] = []
+    /// Tables of the rows this transaction inserts, to check references between them.
+    private var insertedTables: [OVSDBUUID: String] = [:]
 
     public init(database: String, schema: DatabaseSchema) {
         self.database = database
@@ -28,6 +30,7 @@ public struct TypedTransaction: Sendable {
     @discardableResult
     public mutating func insert<M: OVSDBModel>(_ model: M) -> OVSDBUUID {
         let uuid = model.uuid ?? .random()
+        insertedTables[uuid] = M.tableName
         if let row = serverRow(M.self, model.row(nil), operation: "insert") {
             operations.append(.insert(table: M.tableName, row: row, uuid: uuid))
         }
@@ -88,9 +91,31 @@ public struct TypedTransaction: Sendable {
     /// Operations that change the database (what "the second apply sends no write" counts).
     public var writeCount: Int { operations.filter(\.isWrite).count }
 
-    /// Checks every operation against the server's schema.
+    /// Checks every operation against the server's schema, and that references to rows
+    /// inserted here point to rows of the referenced table.
     public func validate() throws(OVSDBError) {
-        for op in operations { try op.validate(against: schema) }
+        for op in operations {
+            try op.validate(against: schema)
+            let row: Row
+            switch op {
+            case .insert(_, let r, _, _), .update(_, _, let r): row = r
+            default: continue
+            }
+            guard let tableName = op.table, let table = schema.tables[tableName] else { continue }
+            for (name, datum) in row.columns {
+                guard let type = table.columns[name]?.type else { continue }
+                for (base, atoms) in [(type.key, datum.keys), (type.value, datum.values ?? [])] {
+                    guard let ref = base?.refTable else { continue }
+                    for case .uuid(let u) in atoms {
+                        if let actual = insertedTables[u], actual != ref {
+                            throw OVSDBError(tag: "referential integrity violation",
+                                             details: "\(u) is a \(actual) row, but this column references \(ref)",
+                                             table: tableName, column: name)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private mutating func serverRow<M: OVSDBModel>(_ type: M.Type, _ row: Row, operation: String) -> Row? {
@@ -126,6 +151,7 @@ public struct TypedResults: Sendable {
 extension OVSDBConnection {
     /// Runs a typed transaction (validated against its schema first).
     public func transact(_ transaction: TypedTransaction) async throws -> TypedResults {
-        TypedResults(results: try await transact(transaction.database, transaction.operations, schema: transaction.schema))
+        do { try transaction.validate() } catch { throw OVSDBClientError.invalidRequest(error) }
+        return TypedResults(results: try await transact(transaction.database, transaction.operations, schema: transaction.schema))
     }
 }

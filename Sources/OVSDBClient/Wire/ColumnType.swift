@@ -19,7 +19,7 @@ public struct ColumnType: Sendable, Hashable {
     public var isSet: Bool { value == nil && !isScalar }
 
     /// Largest element count; unlimited is UInt32.max as in Open vSwitch's messages.
-    var maxCount: Int { max ?? Int(UInt32.max) }
+    public var maxCount: Int { max ?? Int(UInt32.max) }
 
     public init(json: JSON) throws(OVSDBError) {
         if case .string = json {

@@ -36,7 +36,7 @@ struct DataModelTests {
     @Test("a datum that breaks its column's rule names table, column and rule")
     func validationNamesTheRule() throws {
         let schema = try nbSchema()
-        let bad = Operation.insert(table: "Logical_Router_Policy", row: Row([
+        let bad = OVSDBOperation.insert(table: "Logical_Router_Policy", row: Row([
             "priority": .scalar(101), "match": .scalar("ip4.src == 1.1.1.1"), "action": .scalar("reroute"),
             "bfd_sessions": try .set([.string("not-a-uuid")]),
         ]))
@@ -46,13 +46,13 @@ struct DataModelTests {
             guard let e = error as? OVSDBError else { return false }
             return e.table == "Logical_Router_Policy" && e.column == "bfd_sessions"
         }
-        let tooMany = Operation.update(table: "Logical_Router_Policy", where: .all, row: Row(["priority": try .set([1, 2])]))
+        let tooMany = OVSDBOperation.update(table: "Logical_Router_Policy", where: .all, row: Row(["priority": try .set([1, 2])]))
         #expect {
             try tooMany.validate(against: schema)
         } throws: { error in
             (error as? OVSDBError)?.description == "table Logical_Router_Policy column priority: constraint violation: set must have 1 to 1 members but 2 are present"
         }
-        let unknown = Operation.select(table: "Logical_Router", where: Condition([.column("nope", .equal, .scalar(1))]))
+        let unknown = OVSDBOperation.select(table: "Logical_Router", where: Condition([.column("nope", .equal, .scalar(1))]))
         #expect(throws: OVSDBError.self) { try unknown.validate(against: schema) }
     }
 
@@ -71,11 +71,11 @@ struct DataModelTests {
     @Test("operations encode to the wire form the RFC gives")
     func operationJSON() {
         let uuid = OVSDBUUID("6d53a6dd-2da7-4924-9927-97f613812382")!
-        let op = Operation.mutate(table: "Logical_Router", where: Condition([.column("_uuid", .equal, .scalar(.uuid(uuid)))]),
+        let op = OVSDBOperation.mutate(table: "Logical_Router", where: Condition([.column("_uuid", .equal, .scalar(.uuid(uuid)))]),
                                   mutations: [.insert("policies", .scalar(.namedUUID("p")))])
         #expect(CanonicalJSON.string(op.json) ==
                 #"{"mutations":[["policies","insert",["named-uuid","p"]]],"op":"mutate","table":"Logical_Router","where":[["_uuid","==",["uuid","6d53a6dd-2da7-4924-9927-97f613812382"]]]}"#)
-        #expect(CanonicalJSON.string(Operation.wait(table: "T", where: .all, columns: ["a"], until: .notEqual, rows: [], timeout: 5).json) ==
+        #expect(CanonicalJSON.string(OVSDBOperation.wait(table: "T", where: .all, columns: ["a"], until: .notEqual, rows: [], timeout: 5).json) ==
                 #"{"columns":["a"],"op":"wait","rows":[],"table":"T","timeout":5,"until":"!=","where":[]}"#)
     }
 

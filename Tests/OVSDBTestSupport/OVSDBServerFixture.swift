@@ -3,23 +3,23 @@ import OVSDBClient
 
 /// A real `ovsdb-server` in a temporary folder, started for one test and stopped by its pid
 /// file (never by name, so other servers on the machine are left alone).
-final class OVSDBServerFixture: @unchecked Sendable {
-    let directory: String
-    let socketPath: String
-    var remote: String { "unix:\(socketPath)" }
+public final class OVSDBServerFixture: @unchecked Sendable {
+    public let directory: String
+    public let socketPath: String
+    public var remote: String { "unix:\(socketPath)" }
 
-    static var repositoryRoot: String {
+    public static var repositoryRoot: String {
         var url = URL(fileURLWithPath: #filePath)
         while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
         return url.deletingLastPathComponent().path
     }
 
-    static var nbSchemaPath: String { repositoryRoot + "/schemas/ovn-nb.ovsschema" }
+    public static var nbSchemaPath: String { repositoryRoot + "/schemas/ovn-nb.ovsschema" }
 
     /// - Parameters:
     ///   - schema: path of the `.ovsschema` to create the database from.
     ///   - extraArguments: more `ovsdb-server` options (TLS files, extra remotes).
-    init(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) throws {
+    public init(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) throws {
         var template = Array("/tmp/ovsdb-test.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
         directory = String(cString: made)
@@ -31,17 +31,17 @@ final class OVSDBServerFixture: @unchecked Sendable {
         ] + extraArguments + [directory + "/nb.db"])
     }
 
-    var databasePath: String { directory + "/nb.db" }
+    public var databasePath: String { directory + "/nb.db" }
 
     /// Runs `ovn-nbctl` against this server and returns its standard output.
     @discardableResult
-    func nbctl(_ arguments: [String]) async throws -> String {
+    public func nbctl(_ arguments: [String]) async throws -> String {
         try await Self.runOffPool("/usr/bin/ovn-nbctl", ["--db=\(remote)", "--timeout=10"] + arguments)
     }
 
     /// Starts a server without blocking Swift's cooperative threads (2 on this machine):
     /// blocking them in waitpid starves every other test running in parallel.
-    static func start(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) async throws -> OVSDBServerFixture {
+    public static func start(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = []) async throws -> OVSDBServerFixture {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try OVSDBServerFixture(schema: schema, extraArguments: extraArguments) })
@@ -50,7 +50,7 @@ final class OVSDBServerFixture: @unchecked Sendable {
     }
 
     /// `run` on a dispatch thread, for the same reason as `start`.
-    static func runOffPool(_ program: String, _ arguments: [String]) async throws -> String {
+    public static func runOffPool(_ program: String, _ arguments: [String]) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try run(program, arguments) })
@@ -59,11 +59,16 @@ final class OVSDBServerFixture: @unchecked Sendable {
     }
 
     /// Stops the server through its pid file and removes the folder.
-    func stop(signal: Int32 = SIGTERM) {
+    public func stop(signal: Int32 = SIGTERM) {
         if let text = try? String(contentsOfFile: directory + "/pid", encoding: .utf8),
            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             kill(pid, signal)
-            for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+            var waited = 0
+            while kill(pid, 0) == 0, waited < 100 {
+                usleep(20_000)
+                waited += 1
+            }
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -72,7 +77,7 @@ final class OVSDBServerFixture: @unchecked Sendable {
     @discardableResult
     /// Runs a program to completion with posix_spawn and waitpid; output goes through files,
     /// since a daemonizing program would hold pipes open for its whole life.
-    static func run(detaching: Bool = false, _ program: String, _ arguments: [String]) throws -> String {
+    public static func run(detaching: Bool = false, _ program: String, _ arguments: [String]) throws -> String {
         let base = NSTemporaryDirectory() + "ovsdb-fixture-\(UUID().uuidString)"
         let outPath = base + ".out"
         let errPath = base + ".err"
@@ -88,8 +93,21 @@ final class OVSDBServerFixture: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // Threads of the test process block some signals, and a spawned child inherits that
+        // mask: a server with SIGTERM blocked would never stop. Start children clean.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw FixtureError("cannot start \(program): error \(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
@@ -104,13 +122,13 @@ final class OVSDBServerFixture: @unchecked Sendable {
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
+public struct FixtureError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
 }
 
 /// Starts a server, runs `body`, and always stops the server.
-func withServer<T>(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = [],
+public func withServer<T>(schema: String = OVSDBServerFixture.nbSchemaPath, extraArguments: [String] = [],
                    _ body: (OVSDBServerFixture) async throws -> T) async throws -> T {
     let server = try await OVSDBServerFixture.start(schema: schema, extraArguments: extraArguments)
     defer { server.stop() }
@@ -118,7 +136,7 @@ func withServer<T>(schema: String = OVSDBServerFixture.nbSchemaPath, extraArgume
 }
 
 /// Starts a server and opens a connection with its schema.
-func withConnection<T>(_ body: (OVSDBServerFixture, OVSDBConnection, DatabaseSchema) async throws -> T) async throws -> T {
+public func withConnection<T>(_ body: (OVSDBServerFixture, OVSDBConnection, DatabaseSchema) async throws -> T) async throws -> T {
     try await withServer { server in
         let connection = try await OVSDBConnection.connect(to: server.remote)
         let schema = try await connection.schema(of: "OVN_Northbound")

@@ -6,7 +6,7 @@ public enum WaitUntil: String, Sendable, Hashable {
 
 /// One operation of a `transact` request (RFC 7047 section 5.2, with Open vSwitch's explicit
 /// `uuid` on insert).
-public enum Operation: Sendable, Hashable {
+public enum OVSDBOperation: Sendable, Hashable {
     case insert(table: String, row: Row, uuidName: String? = nil, uuid: OVSDBUUID? = nil)
     case select(table: String, where: Condition, columns: [String]? = nil)
     case update(table: String, where: Condition, row: Row)
