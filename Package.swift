@@ -23,6 +23,11 @@ let package = Package(
             pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]
         ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(
             name: "OVSDBClient",
             dependencies: [
@@ -37,7 +42,13 @@ let package = Package(
         .target(name: "OVSDBModelGen", dependencies: ["OVSDBClient"]),
         .executableTarget(name: "ovsdb-modelgen", dependencies: ["OVSDBModelGen", "OVSDBClient"]),
         .target(name: "OVNSchema", dependencies: ["OVSDBClient"]),
-        .target(name: "EgressPolicy", dependencies: ["OVSDBClient", "OVNSchema"]),
+        .target(
+            name: "EgressPolicy",
+            dependencies: [
+                "OVSDBClient", "OVNSchema", "CYAML", "CJansson",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ovn-egressctl",
             dependencies: [
@@ -67,6 +78,10 @@ let package = Package(
             name: "OVSDBTestSupport",
             dependencies: ["OVSDBClient"],
             path: "Tests/OVSDBTestSupport"
+        ),
+        .testTarget(
+            name: "EgressPolicyTests",
+            dependencies: ["EgressPolicy", "OVNSchema", "OVSDBClient", "OVSDBTestSupport"]
         ),
         .testTarget(
             name: "OVNSchemaTests",

@@ -79,8 +79,10 @@ public struct TypedTransaction: Sendable {
     }
 
     /// Adds a select; read its rows from the results with the returned handle.
-    public mutating func select<M: OVSDBModel>(_ type: M.Type, where clauses: [Clause] = []) -> SelectHandle<M> {
-        operations.append(.select(table: M.tableName, where: Condition(clauses)))
+    /// With `columns`, only those (and `_uuid`) are read; the model's other properties keep
+    /// their defaults.
+    public mutating func select<M: OVSDBModel>(_ type: M.Type, where clauses: [Clause] = [], columns: [M.Column]? = nil) -> SelectHandle<M> {
+        operations.append(.select(table: M.tableName, where: Condition(clauses), columns: columns.map { ["_uuid"] + $0.map(\.rawValue) }))
         return SelectHandle(index: operations.count - 1)
     }
 

@@ -1,0 +1,61 @@
+import OVNSchema
+import OVSDBClient
+
+/// What the database holds that the engine looks at, read with conditions (never a full dump).
+public struct LiveState: Sendable {
+    public var routerUUID: OVSDBUUID?
+    /// Every priority-101 policy (owned or not: the guard covers them all).
+    public var reroutePolicies: [LogicalRouterPolicy] = []
+    /// Every priority-102 policy.
+    public var noReroutePolicies: [LogicalRouterPolicy] = []
+    /// The managed address sets found, by name.
+    public var addressSets: [String: AddressSet] = [:]
+    /// Names looked up (present or not), for the guard.
+    public var addressSetNames: [String] = []
+
+    public var ownedPolicies: [LogicalRouterPolicy] {
+        reroutePolicies.filter { $0.externalIDs[DesiredState.ownerKey] != nil }
+    }
+
+    public static func read(_ connection: OVSDBConnection, schema: DatabaseSchema, settings: EngineSettings,
+                            families: Set<IPAddress.Family>) async throws -> LiveState {
+        var txn = TypedTransaction(database: OVNNorthbound.name, schema: schema)
+        let router = txn.select(LogicalRouter.self, where: [.where(LogicalRouter.Column.name, .equal, settings.router)], columns: [.name])
+        let policyColumns: [LogicalRouterPolicy.Column] = [.priority, .match, .action, .nexthop, .nexthops, .externalIDs]
+        let reroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.priority)], columns: policyColumns)
+        let noReroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.noReroutePriority)], columns: policyColumns)
+        var names: [String] = []
+        var sets: [SelectHandle<AddressSet>] = []
+        for family in families.sorted() {
+            let name = AddressSetNames.hashedName(AddressSetNames.egressServiceID(family))
+            names.append(name)
+            sets.append(txn.select(AddressSet.self, where: [.where(AddressSet.Column.name, .equal, name)]))
+        }
+        let results = try await connection.transact(txn)
+        var live = LiveState()
+        live.routerUUID = try results.rows(router).first?.uuid
+        live.reroutePolicies = try results.rows(reroute)
+        live.noReroutePolicies = try results.rows(noReroute)
+        for handle in sets {
+            for set in try results.rows(handle) { live.addressSets[set.name] = set }
+        }
+        live.addressSetNames = names
+        return live
+    }
+
+    /// The host each service's policies point to now: the node whose management IP is the
+    /// nexthop (used when the manifests carry no status.host).
+    public func currentHosts(nodes: [String: Node]) -> [String: String] {
+        var byIP: [String: String] = [:]
+        for node in nodes.values.sorted(by: { $0.name > $1.name }) {
+            for subnet in node.subnets { byIP[subnet.managementIP.description] = node.name }
+        }
+        var hosts: [String: String] = [:]
+        for p in ownedPolicies.sorted(by: { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }) {
+            guard let owner = p.externalIDs[DesiredState.ownerKey], hosts[owner] == nil,
+                  let hop = p.nexthops.sorted().first, let node = byIP[hop] else { continue }
+            hosts[owner] = node
+        }
+        return hosts
+    }
+}

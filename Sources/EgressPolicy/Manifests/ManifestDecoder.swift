@@ -1,0 +1,282 @@
+/// Streams manifest events into `ManifestObject`s: documents, `kind: List` items, and the
+/// fields this tool reads; everything else is skipped without being stored.
+struct ManifestDecoder<Source: ManifestEventSource> {
+    private var source: Source
+    private let file: String
+    private var document = -1
+    private var peeked: (ManifestEvent, line: Int)?
+
+    init(source: Source, file: String) {
+        self.source = source
+        self.file = file
+    }
+
+    /// Every top-level object in the stream (a `List` is returned with its items).
+    mutating func objects() throws(ManifestError) -> [ManifestObject] {
+        var out: [ManifestObject] = []
+        while true {
+            let (event, line) = try next()
+            switch event {
+            case .streamEnd:
+                return out
+            case .documentStart:
+                document += 1
+                let (inner, innerLine) = try next()
+                switch inner {
+                case .mappingStart:
+                    var object = ManifestObject()
+                    try readObject(into: &object, line: innerLine)
+                    out.append(object)
+                case .scalar(let s, let plain) where plain && (s.isEmpty || s == "null" || s == "~"):
+                    break // an empty document, as `---` at the end of a file leaves
+                default:
+                    throw error(line: innerLine, field: nil, "a manifest document must be a mapping (an object)")
+                }
+                guard case .documentEnd = try next().0 else {
+                    throw error(line: line, field: nil, "unexpected content after the document's object")
+                }
+            default:
+                throw error(line: line, field: nil, "unexpected YAML structure")
+            }
+        }
+    }
+
+    private mutating func next() throws(ManifestError) -> (ManifestEvent, line: Int) {
+        if let p = peeked {
+            peeked = nil
+            return p
+        }
+        do {
+            return try source.next()
+        } catch {
+            var e = error
+            if e.document == nil { e.document = max(document, 0) }
+            throw e
+        }
+    }
+
+    private func error(line: Int, field: String?, _ message: String, object: ManifestObject? = nil) -> ManifestError {
+        ManifestError(file: file, document: document, line: line, object: object?.identity, field: field, message: message)
+    }
+
+    /// Reads a mapping's body (after its `mappingStart`) as an object.
+    private mutating func readObject(into object: inout ManifestObject, line: Int) throws(ManifestError) {
+        object.file = file
+        object.document = document
+        object.line = line
+        try forEachKey("") { (d: inout Self, key: String, keyLine: Int) throws(ManifestError) in
+            switch key {
+            case "apiVersion": object.apiVersion = try d.string(key)
+            case "kind": object.kind = try d.string(key)
+            case "metadata": try d.readMetadata(&object)
+            case "spec": try d.readSpec(&object)
+            case "status": try d.readStatus(&object)
+            case "addressType": object.addressType = try d.string(key)
+            case "endpoints": try d.readEndpoints(&object)
+            case "items":
+                try d.forEachElement("items") { (d: inout Self, index: Int, itemLine: Int) throws(ManifestError) in
+                    guard case .mappingStart = try d.next().0 else {
+                        throw d.error(line: itemLine, field: "items[\(index)]", "a list item must be an object")
+                    }
+                    var item = ManifestObject()
+                    try d.readObject(into: &item, line: itemLine)
+                    object.items.append(item)
+                }
+            default: try d.skipValue()
+            }
+        }
+    }
+
+    private mutating func readMetadata(_ object: inout ManifestObject) throws(ManifestError) {
+        try forEachKey("metadata") { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            switch key {
+            case "name": object.name = try d.string("metadata.name")
+            case "namespace": object.namespace = try d.string("metadata.namespace")
+            case "labels": object.labels = try d.stringMap("metadata.labels")
+            case "annotations": object.annotations = try d.stringMap("metadata.annotations")
+            default: try d.skipValue()
+            }
+        }
+    }
+
+    private mutating func readSpec(_ object: inout ManifestObject) throws(ManifestError) {
+        try forEachKey("spec") { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            switch key {
+            case "sourceIPBy": object.sourceIPBy = try d.string("spec.sourceIPBy")
+            case "network": object.network = try d.string("spec.network")
+            case "nodeSelector": object.nodeSelector = try d.readSelector("spec.nodeSelector")
+            case "type": object.serviceType = try d.string("spec.type")
+            case "externalTrafficPolicy": object.externalTrafficPolicy = try d.string("spec.externalTrafficPolicy")
+            case "clusterIP": object.clusterIP = try d.string("spec.clusterIP")
+            case "clusterIPs": object.clusterIPs = try d.stringList("spec.clusterIPs")
+            default: try d.skipValue()
+            }
+        }
+    }
+
+    private mutating func readSelector(_ path: String) throws(ManifestError) -> ManifestObject.Selector? {
+        var selector = ManifestObject.Selector()
+        var present = false
+        try forEachKey(path, allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            present = true
+            switch key {
+            case "matchLabels": selector.matchLabels = try d.stringMap("\(path).matchLabels")
+            case "matchExpressions":
+                try d.forEachElement("\(path).matchExpressions") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+                    var req = ManifestObject.SelectorRequirement()
+                    let base = "\(path).matchExpressions[\(i)]"
+                    try d.expectMapping(base)
+                    try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                        switch key {
+                        case "key": req.key = try d.string("\(base).key")
+                        case "operator": req.op = try d.string("\(base).operator")
+                        case "values": req.values = try d.stringList("\(base).values")
+                        default: try d.skipValue()
+                        }
+                    }
+                    selector.matchExpressions.append(req)
+                }
+            default: try d.skipValue()
+            }
+        }
+        return present ? selector : selector
+    }
+
+    private mutating func readStatus(_ object: inout ManifestObject) throws(ManifestError) {
+        try forEachKey("status", allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            switch key {
+            case "host": object.statusHost = try d.string("status.host")
+            case "loadBalancer":
+                try d.forEachKey("status.loadBalancer", allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                    guard key == "ingress" else { return try d.skipValue() }
+                    try d.forEachElement("status.loadBalancer.ingress") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+                        var ingress = ManifestObject.Ingress()
+                        let base = "status.loadBalancer.ingress[\(i)]"
+                        try d.expectMapping(base)
+                        try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                            switch key {
+                            case "ip": ingress.ip = try d.string("\(base).ip")
+                            case "hostname": ingress.hostname = try d.string("\(base).hostname")
+                            default: try d.skipValue()
+                            }
+                        }
+                        object.ingress.append(ingress)
+                    }
+                }
+            case "conditions":
+                try d.forEachElement("status.conditions") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+                    var type = "", status = ""
+                    let base = "status.conditions[\(i)]"
+                    try d.expectMapping(base)
+                    try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                        switch key {
+                        case "type": type = try d.string("\(base).type") ?? ""
+                        case "status": status = try d.string("\(base).status") ?? ""
+                        default: try d.skipValue()
+                        }
+                    }
+                    object.conditions.append((type, status))
+                }
+            default: try d.skipValue()
+            }
+        }
+    }
+
+    private mutating func readEndpoints(_ object: inout ManifestObject) throws(ManifestError) {
+        try forEachElement("endpoints") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+            var endpoint = ManifestObject.Endpoint()
+            let base = "endpoints[\(i)]"
+            try d.expectMapping(base)
+            try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                switch key {
+                case "addresses": endpoint.addresses = try d.stringList("\(base).addresses")
+                case "nodeName": endpoint.nodeName = try d.string("\(base).nodeName")
+                default: try d.skipValue()
+                }
+            }
+            object.endpoints.append(endpoint)
+        }
+    }
+
+    // MARK: primitives
+
+    private mutating func expectMapping(_ path: String) throws(ManifestError) {
+        let (e, line) = try next()
+        guard case .mappingStart = e else { throw error(line: line, field: path, "expected an object") }
+    }
+
+    /// Calls `body` for each key of a mapping; the body must consume the value.
+    private mutating func forEachKey(_ path: String, opened: Bool = false, allowNull: Bool = false,
+                                     _ body: (inout Self, String, Int) throws(ManifestError) -> Void) throws(ManifestError) {
+        if !opened && !path.isEmpty {
+            let (e, line) = try next()
+            switch e {
+            case .mappingStart: break
+            case .scalar(let s, let plain) where allowNull && plain && (s == "null" || s == "~" || s.isEmpty): return
+            default: throw error(line: line, field: path, "expected an object")
+            }
+        }
+        while true {
+            let (e, line) = try next()
+            switch e {
+            case .mappingEnd: return
+            case .scalar(let key, _): try body(&self, key, line)
+            default: throw error(line: line, field: path, "expected a field name")
+            }
+        }
+    }
+
+    private mutating func forEachElement(_ path: String, _ body: (inout Self, Int, Int) throws(ManifestError) -> Void) throws(ManifestError) {
+        let (e, line) = try next()
+        switch e {
+        case .sequenceStart: break
+        case .scalar(let s, let plain) where plain && (s == "null" || s == "~" || s.isEmpty): return
+        default: throw error(line: line, field: path, "expected a list")
+        }
+        var i = 0
+        while true {
+            let (e, line) = try next()
+            if case .sequenceEnd = e { return }
+            peeked = (e, line)
+            try body(&self, i, line)
+            i += 1
+        }
+    }
+
+    /// A scalar as a string; nil for YAML null.
+    private mutating func string(_ path: String) throws(ManifestError) -> String? {
+        let (e, line) = try next()
+        guard case .scalar(let s, let plain) = e else { throw error(line: line, field: path, "expected a single value") }
+        if plain && (s == "null" || s == "~") { return nil }
+        return s
+    }
+
+    private mutating func stringList(_ path: String) throws(ManifestError) -> [String] {
+        var out: [String] = []
+        try forEachElement(path) { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+            if let s = try d.string("\(path)[\(i)]") { out.append(s) }
+        }
+        return out
+    }
+
+    private mutating func stringMap(_ path: String) throws(ManifestError) -> [String: String] {
+        var out: [String: String] = [:]
+        try forEachKey(path, allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            out[key] = try d.string("\(path).\(key)") ?? ""
+        }
+        return out
+    }
+
+    private mutating func skipValue() throws(ManifestError) {
+        var depth = 0
+        repeat {
+            let (e, line) = try next()
+            switch e {
+            case .mappingStart, .sequenceStart: depth += 1
+            case .mappingEnd, .sequenceEnd: depth -= 1
+            case .scalar: break
+            default: throw error(line: line, field: nil, "unexpected end of document")
+            }
+        } while depth > 0
+    }
+}

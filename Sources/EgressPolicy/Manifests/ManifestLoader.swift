@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import OVSDBClient
+
+/// Reads manifests from files, folders (every `.yaml`, `.yml` and `.json` below, in name
+/// order) or standard input (`-`).
+public enum ManifestLoader {
+    /// Loads and checks everything under `paths`.
+    public static func load(_ paths: [String]) throws(ManifestError) -> ClusterInput {
+        var objects: [ManifestObject] = []
+        for path in paths {
+            for file in try files(path) {
+                let bytes = try read(file)
+                objects += try parse(bytes, file: file)
+            }
+        }
+        return try ClusterInput(objects: flatten(objects))
+    }
+
+    /// Parses one file's bytes: JSON through jansson when it starts with `{` or `[`, YAML
+    /// (every document) through libyaml otherwise.
+    static func parse(_ bytes: [UInt8], file: String) throws(ManifestError) -> [ManifestObject] {
+        let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            let json: JSON
+            do { json = try JanssonCodec.decode(bytes) } catch {
+                throw ManifestError(file: file, document: 0, message: "JSON: \(error.message) at byte \(error.position)")
+            }
+            let documents = json.arrayValue ?? [json]
+            var out: [ManifestObject] = []
+            for (i, d) in documents.enumerated() {
+                var decoder = ManifestDecoder(source: JSONEventSource(json: d), file: file)
+                var objects = try decoder.objects()
+                for j in objects.indices { objects[j].document = i }
+                out += objects
+            }
+            return out
+        }
+        var decoder = ManifestDecoder(source: YAMLEventSource(bytes: bytes, file: file), file: file)
+        return try decoder.objects()
+    }
+
+    /// `kind: List` objects are replaced by their items.
+    static func flatten(_ objects: [ManifestObject]) -> [ManifestObject] {
+        var out: [ManifestObject] = []
+        for o in objects {
+            if o.kind?.hasSuffix("List") == true && o.name == nil {
+                out += flatten(o.items.map { item in
+                    var i = item
+                    i.document = o.document
+                    return i
+                })
+            } else {
+                out.append(o)
+            }
+        }
+        return out
+    }
+
+    private static func files(_ path: String) throws(ManifestError) -> [String] {
+        if path == "-" { return ["-"] }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw ManifestError(file: path, message: "no such file or folder") }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
+        guard let dir = opendir(path) else { throw ManifestError(file: path, message: "cannot read folder") }
+        defer { closedir(dir) }
+        var out: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
+            var s = stat()
+            guard stat(full, &s) == 0 else { continue }
+            if (s.st_mode & S_IFMT) == S_IFDIR {
+                out += try files(full)
+            } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
+                out.append(full)
+            }
+        }
+        return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func read(_ file: String) throws(ManifestError) -> [UInt8] {
+        let f: UnsafeMutablePointer<FILE>? = file == "-" ? fdopen(dup(0), "rb") : fopen(file, "rb")
+        guard let f else { throw ManifestError(file: file, message: "cannot open") }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n <= 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return out
+    }
+}

@@ -1,0 +1,52 @@
+import CYAML
+
+/// libyaml's event parser over a whole file's bytes.
+final class YAMLEventSource: ManifestEventSource {
+    private var parser = yaml_parser_t()
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let file: String
+
+    init(bytes: [UInt8], file: String) {
+        self.file = file
+        buffer = .allocate(capacity: max(bytes.count, 1))
+        _ = buffer.initialize(from: bytes)
+        yaml_parser_initialize(&parser)
+        yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
+    }
+
+    deinit {
+        yaml_parser_delete(&parser)
+        buffer.deallocate()
+    }
+
+    func next() throws(ManifestError) -> (ManifestEvent, line: Int) {
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                throw ManifestError(file: file, line: Int(parser.problem_mark.line) + 1, message: "YAML: \(problem)")
+            }
+            defer { yaml_event_delete(&event) }
+            let line = Int(event.start_mark.line) + 1
+            switch event.type {
+            case YAML_STREAM_START_EVENT:
+                continue
+            case YAML_STREAM_END_EVENT: return (.streamEnd, line)
+            case YAML_DOCUMENT_START_EVENT: return (.documentStart, line)
+            case YAML_DOCUMENT_END_EVENT: return (.documentEnd, line)
+            case YAML_MAPPING_START_EVENT: return (.mappingStart, line)
+            case YAML_MAPPING_END_EVENT: return (.mappingEnd, line)
+            case YAML_SEQUENCE_START_EVENT: return (.sequenceStart, line)
+            case YAML_SEQUENCE_END_EVENT: return (.sequenceEnd, line)
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+                return (.scalar(text, plain: s.style == YAML_PLAIN_SCALAR_STYLE), line)
+            case YAML_ALIAS_EVENT:
+                throw ManifestError(file: file, line: line, message: "YAML aliases are not supported in manifests")
+            default:
+                continue
+            }
+        }
+    }
+}
