@@ -73,3 +73,41 @@ struct HostSelectionTests {
         ])
     }
 }
+
+@Suite("node plan")
+struct NodePlanTests {
+    @Test("the worked example: the SNAT rule and the label on work002, nothing on work001")
+    func workedExample() throws {
+        let input = try ManifestLoader.load([workedExamplePath])
+        let desired = DesiredState(input, settings: EngineSettings())
+        let plan = NodePlan(node: "work002", input: input, desired: desired)
+        #expect(plan.labels == ["egress-service.k8s.ovn.org/default-example-service"])
+        #expect(plan.iptablesRestore(.v4) == """
+        *nat
+        :OVN-KUBE-EGRESS-SVC - [0:0]
+        -F OVN-KUBE-EGRESS-SVC
+        -A OVN-KUBE-EGRESS-SVC -m mark --mark 0x3f0 -m comment --comment DoNotSNAT -j RETURN
+        -A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment default/example-service -j SNAT --to-source 172.18.255.200
+        COMMIT
+
+        """)
+        #expect(plan.statusHosts == ["default/example-service": "work002"])
+        #expect(NodePlan(node: "work001", input: input, desired: desired).snat.isEmpty)
+    }
+
+    @Test("several ingress IPs: the last of each family; a family with no ingress IP gets no SNAT; spec.network gives ip rules")
+    func ingressAndNetwork() throws {
+        let yaml = nodeYAML("n1", subnets: ["10.1.1.0/24", "fd00:1::/64"])
+            + serviceYAML("a", "s", endpoints: [("10.1.1.5", "n1"), ("fd00:1::5", "n1")], ingress: ["172.18.0.1", "172.18.0.2"],
+                          network: "100", clusterIPs: ["10.96.0.10"])
+        let input = try cluster(yaml)
+        let plan = NodePlan(node: "n1", input: input, desired: DesiredState(input, settings: EngineSettings()))
+        #expect(plan.snat.map { "\($0.endpoint)->\($0.loadBalancerIP)" } == ["10.1.1.5->172.18.0.2"])
+        #expect(plan.ipRuleCommands == """
+        ip rule add prio 5000 from 10.1.1.5 table 100
+        ip -6 rule add prio 5000 from fd00:1::5 table 100
+        ip rule add prio 5000 from 10.96.0.10 table 100
+
+        """)
+    }
+}

@@ -1,0 +1,98 @@
+import OVSDBClient
+
+/// What the chosen host node must do for its egress services: SNAT rules, `ip rule`s for
+/// `spec.network`, and the label. Printed for a person or a pipe; the tool runs none of it.
+public struct NodePlan: Sendable {
+    public struct SNAT: Sendable, Hashable {
+        public var owner: String
+        public var endpoint: IPAddress
+        public var loadBalancerIP: IPAddress
+    }
+
+    public struct IPRule: Sendable, Hashable {
+        public var source: IPAddress
+        public var table: String
+    }
+
+    public var node: String
+    public var snat: [SNAT] = []
+    public var ipRules: [IPRule] = []
+    public var labels: [String] = []
+    /// EgressService key -> the status.host it should report.
+    public var statusHosts: [String: String] = [:]
+
+    public static let chain = "OVN-KUBE-EGRESS-SVC"
+
+    public init(node: String, input: ClusterInput, desired: DesiredState) {
+        self.node = node
+        for es in input.egressServices.sorted(by: { $0.key < $1.key }) {
+            let host = desired.assignment.hosts[es.key] ?? ""
+            statusHosts[es.key] = host
+            guard host == node, let service = input.services[es.key] else { continue }
+            labels.append("egress-service.k8s.ovn.org/\(es.namespace)-\(es.name)")
+            let endpoints = desired.assignment.endpoints[es.key] ?? []
+            for family in IPAddress.Family.allCases {
+                // With several ingress IPs, the last one of each family is used.
+                guard let lb = service.ingressIPs.last(where: { $0.family == family }) else { continue }
+                for ep in endpoints where ep.family == family {
+                    snat.append(SNAT(owner: es.key, endpoint: ep, loadBalancerIP: lb))
+                }
+            }
+            if let network = es.network {
+                for ip in endpoints + service.clusterIPs { ipRules.append(IPRule(source: ip, table: network)) }
+            }
+        }
+    }
+
+    /// `iptables-restore --noflush` input for one family (`ip6tables-restore` for v6).
+    public func iptablesRestore(_ family: IPAddress.Family) -> String {
+        let rules = snat.filter { $0.endpoint.family == family }
+        var lines = ["*nat", ":\(Self.chain) - [0:0]", "-F \(Self.chain)",
+                     "-A \(Self.chain) -m mark --mark 0x3f0 -m comment --comment DoNotSNAT -j RETURN"]
+        let host = family == .v4 ? "/32" : "/128"
+        for r in rules {
+            lines.append("-A \(Self.chain) -s \(r.endpoint)\(host) -m comment --comment \(r.owner) -j SNAT --to-source \(r.loadBalancerIP)")
+        }
+        lines.append("COMMIT")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The nftables variant newer releases use: table `inet ovn-kubernetes`, chain
+    /// `egress-services`, maps from endpoint IP to load balancer IP.
+    public var nftables: String {
+        var lines = ["table inet ovn-kubernetes {"]
+        for family in IPAddress.Family.allCases {
+            let name = "egress-service-snat-\(family.rawValue)"
+            let type = family == .v4 ? "ipv4_addr" : "ipv6_addr"
+            let elements = snat.filter { $0.endpoint.family == family }.map { "\($0.endpoint) : \($0.loadBalancerIP)" }
+            lines.append("  map \(name) {")
+            lines.append("    type \(type) : \(type)")
+            if !elements.isEmpty { lines.append("    elements = { " + elements.joined(separator: ", ") + " }") }
+            lines.append("  }")
+        }
+        lines.append("  chain egress-services {")
+        lines.append("    type nat hook postrouting priority 100;")
+        lines.append("    meta mark 0x3f0 return")
+        lines.append("    snat ip to ip saddr map @egress-service-snat-v4")
+        lines.append("    snat ip6 to ip6 saddr map @egress-service-snat-v6")
+        lines.append("  }")
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `ip rule` commands for services with `spec.network`.
+    public var ipRuleCommands: String {
+        ipRules.map { "ip \($0.source.family == .v6 ? "-6 " : "")rule add prio 5000 from \($0.source) table \($0.table)" }
+            .joined(separator: "\n") + (ipRules.isEmpty ? "" : "\n")
+    }
+
+    public var json: JSON {
+        [
+            "node": .string(node),
+            "labels": .array(labels.map(JSON.string)),
+            "snat": .array(snat.map { ["service": .string($0.owner), "endpoint": .string($0.endpoint.description), "to": .string($0.loadBalancerIP.description)] }),
+            "ipRules": .array(ipRules.map { ["from": .string($0.source.description), "table": .string($0.table)] }),
+            "statusHosts": .object(statusHosts.mapValues(JSON.string)),
+        ]
+    }
+}
