@@ -181,3 +181,39 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension Plan {
+    /// Removes one service's rows: its policies, and its endpoint IPs from the address sets
+    /// unless another service still has a policy for the same IP.
+    public init(removing owner: String, live: LiveState, settings: EngineSettings) throws(EngineError) {
+        let emptyDesired = DesiredState(ClusterInput(), settings: settings)
+        try self.init(desired: emptyDesired, live: live, settings: settings)
+        hosts = [:]
+        removals = removals.filter { $0.owner == owner }
+        noRerouteAdditions = []
+        addressChanges = []
+        let stillUsed = Set(live.ownedPolicies.filter { $0.externalIDs[DesiredState.ownerKey] != owner }
+            .map { String($0.match.split(separator: " ").last ?? "") })
+        for (name, set) in live.addressSets.sorted(by: { $0.key < $1.key }) {
+            let drop = removals.map { String($0.match.split(separator: " ").last ?? "") }
+                .filter { set.addresses.contains($0) && !stillUsed.contains($0) }
+            if !drop.isEmpty {
+                addressChanges.append(AddressChange(name: name, family: drop[0].contains(":") ? .v6 : .v4, uuid: set.uuid,
+                                                    add: [], remove: Array(Set(drop)).sorted()))
+            }
+        }
+    }
+}
+
+extension EgressEngine {
+    /// Deletes one service's rows (`namespace/name`) in one guarded transaction.
+    public func delete(service owner: String) async throws -> Report {
+        let schema = try await connection.schema(of: OVNNorthbound.name)
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
+        let plan = try Plan(removing: owner, live: live, settings: settings)
+        let ops = plan.operations
+        guard !ops.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: 1) }
+        _ = try await connection.transact(OVNNorthbound.name, ops, schema: schema)
+        return Report(plan: plan, writesSent: ops.filter(\.isWrite).count, attempts: 1)
+    }
+}

@@ -1,0 +1,89 @@
+import OVNSchema
+import OVSDBClient
+
+/// The egress services found in a live database, with what looks wrong about them.
+public struct Inventory: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var service: String
+        /// Node names when manifests were given, else the nexthop IPs.
+        public var hosts: [String]
+        public var nexthops: [String]
+        public var endpoints: [String]
+        public var drift: [String]
+    }
+
+    public var entries: [Entry] = []
+    public var addressSets: [String: Set<String>] = [:]
+    public var noReroute: [String] = []
+
+    public static func read(_ connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?) async throws -> Inventory {
+        let schema = try await connection.schema(of: OVNNorthbound.name)
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
+        var byIP: [String: String] = [:]
+        for node in input?.nodes.values.sorted(by: { $0.name > $1.name }) ?? [] {
+            for s in node.subnets { byIP[s.managementIP.description] = node.name }
+        }
+        let served = live.addressSets.values.reduce(into: Set<String>()) { $0.formUnion($1.addresses) }
+        var inventory = Inventory()
+        inventory.addressSets = live.addressSets.mapValues(\.addresses)
+        inventory.noReroute = live.noReroutePolicies.map(\.match).sorted()
+        let grouped = Dictionary(grouping: live.ownedPolicies) { $0.externalIDs[DesiredState.ownerKey]! }
+        for owner in grouped.keys.sorted() {
+            let policies = grouped[owner]!
+            let nexthops = Set(policies.flatMap(\.nexthops)).sorted()
+            var drift: [String] = []
+            var matches: [String: Int] = [:]
+            var endpoints: [String] = []
+            for p in policies {
+                matches[p.match, default: 0] += 1
+                let ip = String(p.match.split(separator: " ").last ?? "")
+                endpoints.append(ip)
+                if !served.contains(ip) { drift.append("\(ip) is not in the served-pods address set") }
+                if p.nexthops.count != 1 { drift.append("\(p.match) has \(p.nexthops.count) nexthops") }
+            }
+            for (m, n) in matches.sorted(by: { $0.key < $1.key }) where n > 1 { drift.append("\(n) owned policies for \(m)") }
+            var hosts = nexthops
+            if input != nil {
+                hosts = nexthops.map { byIP[$0] ?? "?" }
+                for hop in nexthops where byIP[hop] == nil { drift.append("nexthop \(hop) is no node's management IP") }
+            }
+            inventory.entries.append(Entry(service: owner, hosts: hosts, nexthops: nexthops,
+                                           endpoints: Array(Set(endpoints)).sorted(), drift: drift))
+        }
+        return inventory
+    }
+}
+
+/// What happens to a pod IP's egress traffic: the hand walk through lr-policy-list, the
+/// address sets and the node's SNAT, done for one address.
+public struct Explanation: Sendable {
+    public var ip: IPAddress
+    public var reroutes: [(owner: String, match: String, nexthops: [String])] = []
+    public var hostNodes: [String] = []
+    public var noReroute: [String] = []
+    public var inAddressSets: [String] = []
+    public var snat: [String] = []
+
+    public static func explain(_ ip: IPAddress, connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?) async throws -> Explanation {
+        let schema = try await connection.schema(of: OVNNorthbound.name)
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [ip.family])
+        var e = Explanation(ip: ip)
+        let match = "\(ip.family.matchPrefix).src == \(ip)"
+        for p in live.reroutePolicies where p.match == match {
+            e.reroutes.append((p.externalIDs[DesiredState.ownerKey] ?? "(not owned)", p.match, p.nexthops.sorted()))
+        }
+        e.noReroute = live.noReroutePolicies.map(\.match).filter { $0.contains(ip.family.matchPrefix + ".src") }
+        e.inAddressSets = live.addressSets.values.filter { $0.addresses.contains(ip.description) }.map(\.name).sorted()
+        if let input {
+            let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes))
+            let hops = Set(e.reroutes.flatMap(\.nexthops))
+            e.hostNodes = input.nodes.values.filter { n in n.subnets.contains { hops.contains($0.managementIP.description) } }.map(\.name).sorted()
+            for node in input.nodes.keys.sorted() {
+                for r in NodePlan(node: node, input: input, desired: desired).snat where r.endpoint == ip {
+                    e.snat.append("on \(node): SNAT \(ip) to \(r.loadBalancerIP) (\(r.owner))")
+                }
+            }
+        }
+        return e
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import EgressPolicy
+import OVSDBClient
+
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconcile the Northbound database to the manifests, in one transaction.",
+        discussion: """
+        Reads EgressService, Service, EndpointSlice and Node objects (YAML or JSON; files,
+        folders, or - for stdin), selects each service's host, and writes only what differs.
+        Rows without an EgressSVC external id are never touched. Applying twice writes nothing.
+
+        Examples:
+          ovn-egressctl apply -f examples/worked-example
+          kubectl get egressservices,services,endpointslices,nodes -A -o yaml | ovn-egressctl apply -f -
+          ovn-egressctl --db=ssl:127.0.0.1:6641 -p key.pem -c cert.pem -C ca.pem apply -f manifests/ --dry-run
+        """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var engine: EngineOptions
+    @Option(name: .shortAndLong, help: "Manifest file or folder (repeatable; - for stdin).")
+    var file: [String] = []
+    @Flag(name: .long, help: "Print the plan; write nothing.")
+    var dryRun = false
+    @Flag(name: .long, help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        guard !file.isEmpty else { throw ValidationError("apply needs -f PATH") }
+        let settings = try engine.settings()
+        let input = try loadManifests(file, settings: settings)
+        let connection = self.connection
+        let (dryRun, json) = (self.dryRun, self.json)
+        try await withDeadline(connection.timeout) {
+            let c = try await connection.connect()
+            defer { Task { await c.close() } }
+            let engine = EgressEngine(connection: c, settings: settings)
+            if dryRun {
+                let plan = try await engine.plan(input)
+                try checkWarnings(plan.warnings, strict: settings.strict)
+                print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
+                return
+            }
+            let plan = try await engine.plan(input)
+            try checkWarnings(plan.warnings, strict: settings.strict)
+            let report = try await engine.apply(input)
+            if json {
+                var out = report.plan.json
+                if case .object(var o) = out {
+                    o["attempts"] = .integer(Int64(report.attempts))
+                    out = .object(o)
+                }
+                print(CanonicalJSON.string(out))
+            } else {
+                print(report.plan.text, terminator: "")
+                print("\(report.writesSent) write operation(s) in \(report.writesSent == 0 ? 0 : 1) transaction(s)")
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import EgressPolicy
+import OVSDBClient
+
+struct Delete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove one egress service's rows (NAMESPACE/NAME).",
+        discussion: """
+        Deletes the service's priority-101 policies and takes its endpoint IPs out of the
+        served-pods address sets (unless another service still reroutes the same IP).
+
+        Example:
+          ovn-egressctl delete default/example-service
+        """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var engine: EngineOptions
+    @Argument(help: "The EgressService, as namespace/name.") var service: String
+
+    func run() async throws {
+        guard service.split(separator: "/").count == 2 else { throw ValidationError("SERVICE must be namespace/name") }
+        let settings = try engine.settings()
+        let connection = self.connection
+        let service = self.service
+        try await withDeadline(connection.timeout) {
+            let c = try await connection.connect()
+            defer { Task { await c.close() } }
+            let report = try await EgressEngine(connection: c, settings: settings).delete(service: service)
+            print(report.plan.text, terminator: "")
+            print("\(report.writesSent) write operation(s)")
+        }
+    }
+}

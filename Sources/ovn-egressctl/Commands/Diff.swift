@@ -1,0 +1,37 @@
+import ArgumentParser
+import EgressPolicy
+import OVSDBClient
+
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what apply would change. Exit 0: nothing differs; 1: it differs; 2: error.",
+        discussion: """
+        Examples:
+          ovn-egressctl diff -f examples/worked-example
+          ovn-egressctl diff -f manifests/ --json | jq .writeOperations
+        """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var engine: EngineOptions
+    @Option(name: .shortAndLong, help: "Manifest file or folder (repeatable; - for stdin).")
+    var file: [String] = []
+    @Flag(name: .long, help: "Print the plan as JSON.")
+    var json = false
+
+    func run() async throws {
+        guard !file.isEmpty else { throw ValidationError("diff needs -f PATH") }
+        let settings = try engine.settings()
+        let input = try loadManifests(file, settings: settings)
+        let connection = self.connection
+        let json = self.json
+        let differs = try await withDeadline(connection.timeout) {
+            let c = try await connection.connect()
+            defer { Task { await c.close() } }
+            let plan = try await EgressEngine(connection: c, settings: settings).plan(input)
+            try checkWarnings(plan.warnings, strict: settings.strict)
+            print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
+            return !plan.isEmpty
+        }
+        if differs { throw ExitCode(1) }
+    }
+}

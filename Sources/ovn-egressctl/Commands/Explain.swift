@@ -1,0 +1,43 @@
+import ArgumentParser
+import EgressPolicy
+import OVSDBClient
+
+struct Explain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain where a pod IP's egress traffic goes: policy, node, address sets, SNAT.",
+        discussion: """
+        Examples:
+          ovn-egressctl explain 10.124.0.3
+          ovn-egressctl explain 10.124.0.3 -f examples/worked-example
+        """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var engine: EngineOptions
+    @Argument(help: "The pod IP.") var ip: String
+    @Option(name: .shortAndLong, help: "Manifests, to name the node and the SNAT (optional).")
+    var file: [String] = []
+
+    func run() async throws {
+        guard let address = IPAddress(ip) else { throw ValidationError("\(ip) is not an IP address") }
+        let settings = try engine.settings()
+        let input = file.isEmpty ? nil : try loadManifests(file, settings: settings)
+        let connection = self.connection
+        try await withDeadline(connection.timeout) {
+            let c = try await connection.connect()
+            defer { Task { await c.close() } }
+            let e = try await Explanation.explain(address, connection: c, settings: settings, input: input)
+            var lines = ["pod IP \(address)"]
+            if e.reroutes.isEmpty {
+                lines.append("  no priority-101 reroute policy matches: traffic leaves through its own node")
+            }
+            for r in e.reroutes {
+                lines.append("  policy 101 \"\(r.match)\" reroute \(r.nexthops.joined(separator: ",")) (owner \(r.owner))")
+            }
+            if !e.hostNodes.isEmpty { lines.append("  rerouted to node \(e.hostNodes.joined(separator: ", "))") }
+            for n in e.noReroute { lines.append("  policy 102 \"\(n)\" allow pkt_mark=1008 (pod-to-node stays local)") }
+            lines.append("  in address sets: \(e.inAddressSets.isEmpty ? "none" : e.inAddressSets.joined(separator: ", "))")
+            lines += e.snat.map { "  \($0)" }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import EgressPolicy
+import Logging
+import OVSDBClient
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connection flags, as ovn-nbctl spells them.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Northbound database remote(s): unix:PATH, tcp:IP:PORT, ssl:IP:PORT (default: $OVN_NB_DB, else unix:/var/run/ovn/ovnnb_db.sock).")
+    var db: String?
+
+    @Option(name: [.customShort("p"), .customLong("private-key")], help: "Private key file for ssl: remotes.")
+    var privateKey: String?
+
+    @Option(name: [.customShort("c"), .customLong("certificate")], help: "Certificate file for ssl: remotes.")
+    var certificate: String?
+
+    @Option(name: [.customShort("C"), .customLong("ca-cert")], help: "CA certificate file for ssl: remotes.")
+    var caCert: String?
+
+    @Option(name: .long, help: "Give up after this many seconds (0: never).")
+    var timeout: Int = 0
+
+    @Flag(name: .shortAndLong, help: "Log progress on stderr.")
+    var verbose = false
+
+    var remote: String {
+        if let db { return db }
+        if let env = getenv("OVN_NB_DB") { return String(cString: env) }
+        return "unix:/var/run/ovn/ovnnb_db.sock"
+    }
+
+    func connect() async throws -> OVSDBConnection {
+        var configuration = OVSDBConnection.Configuration(logger: logger)
+        if let privateKey, let certificate, let caCert {
+            configuration.tls = TLSFiles(privateKey: privateKey, certificate: certificate, caCertificate: caCert)
+        }
+        return try await OVSDBConnection.connect(to: remote, configuration: configuration)
+    }
+
+    var logger: Logger {
+        var l = Logger(label: "ovn-egressctl") { StreamLogHandler.standardError(label: $0) }
+        l.logLevel = verbose ? .info : .error
+        return l
+    }
+}
+
+/// Cluster settings shared by the commands that compute desired state.
+struct EngineOptions: ParsableArguments {
+    @Option(name: .long, help: "Address-set naming profile of the OVN-Kubernetes release: 2023, 2024 or 2025.")
+    var profile: String = "2023"
+
+    @Option(name: .customLong("cluster-subnet"), help: "A pod network CIDR (repeatable; default: the nodes' subnets).")
+    var clusterSubnets: [String] = []
+
+    @Flag(name: .customLong("no-reroute-policy"), inversion: .prefixedEnableDisable, help: "Create the priority-102 no-reroute policy when missing.")
+    var noReroutePolicy = true
+
+    @Option(name: .long, help: "The cluster router.")
+    var router: String = "ovn_cluster_router"
+
+    @Flag(name: .long, help: "Treat tolerated states (a missing Service, no ingress) as errors.")
+    var strict = false
+
+    func settings() throws -> EngineSettings {
+        var s = EngineSettings()
+        guard let p = EngineSettings.Profile(rawValue: profile) else {
+            throw ValidationError("--profile must be 2023, 2024 or 2025, not \(profile)")
+        }
+        s.profile = p
+        if !clusterSubnets.isEmpty {
+            s.clusterSubnets = try clusterSubnets.map { text in
+                guard let c = CIDR(text) else { throw ValidationError("--cluster-subnet \(text) is not a CIDR") }
+                return c
+            }
+        }
+        s.ensureNoReroutePolicy = noReroutePolicy
+        s.router = router
+        s.strict = strict
+        return s
+    }
+}
+
+/// Output format of listings.
+struct OutputOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @Option(name: .long, help: "table, json or csv.")
+    var format: Format = .table
+
+    @Flag(name: .customLong("no-headings"), help: "Leave out the heading row (table, csv).")
+    var noHeadings = false
+}
+
+/// Errors that end the program with a message on stderr and exit status 2.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+func printError(_ message: String) {
+    let text = Array("ovn-egressctl: \(message)\n".utf8)
+    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Runs `body` with the `--timeout` deadline.
+func withDeadline<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    guard seconds > 0 else { return try await body() }
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw CommandFailure("timed out after \(seconds) s")
+        }
+        return value
+    }
+}
+
+/// Loads manifests, turning warnings into errors with --strict.
+func loadManifests(_ paths: [String], settings: EngineSettings) throws -> ClusterInput {
+    do {
+        return try ManifestLoader.load(paths)
+    } catch {
+        throw CommandFailure("\(error)")
+    }
+}
+
+func checkWarnings(_ warnings: [String], strict: Bool) throws {
+    for w in warnings { printError("warning: \(w)") }
+    if strict, !warnings.isEmpty { throw CommandFailure("\(warnings.count) warning(s) with --strict; nothing written") }
+}

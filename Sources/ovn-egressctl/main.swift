@@ -1,1 +1,0 @@
-print("ovn-egressctl: not yet implemented")
