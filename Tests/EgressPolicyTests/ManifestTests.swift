@@ -69,3 +69,30 @@ struct ManifestTests {
         #expect(AddressSetNames.hashedName(AddressSetNames.nodeIPsID(.v6, .v2025)) == "a1042608914155274319")
     }
 }
+
+@Suite("label selectors")
+struct SelectorTests {
+    @Test("In, NotIn, Exists and DoesNotExist read and match as Kubernetes defines them")
+    func operators() throws {
+        let yaml = """
+        kind: EgressService
+        metadata: {name: e}
+        spec:
+          nodeSelector:
+            matchLabels: {tier: edge}
+            matchExpressions:
+            - {key: zone, operator: In, values: [a, b]}
+            - {key: gpu, operator: NotIn, values: ["true"]}
+            - {key: role, operator: Exists}
+            - {key: drain, operator: DoesNotExist}
+        """
+        let selector = try #require(try cluster(yaml).egressServices.first?.nodeSelector)
+        #expect(selector.matches(["tier": "edge", "zone": "a", "role": "x"]))
+        #expect(!selector.matches(["tier": "edge", "zone": "c", "role": "x"]))
+        #expect(!selector.matches(["tier": "edge", "zone": "a", "role": "x", "gpu": "true"]))
+        #expect(!selector.matches(["tier": "edge", "zone": "a"]))
+        #expect(!selector.matches(["tier": "edge", "zone": "a", "role": "x", "drain": ""]))
+        #expect(!selector.matches(["zone": "a", "role": "x"]))
+        #expect(LabelSelector().matches([:]))
+    }
+}

@@ -105,11 +105,9 @@ public struct ClusterInput: Sendable {
             guard let op = LabelSelector.Operator(rawValue: e.op ?? "") else {
                 throw fail("\(base).operator", "\"\(e.op ?? "")\" is not In, NotIn, Exists or DoesNotExist")
             }
-            switch op {
-            case .in, .notIn where e.values.isEmpty: throw fail("\(base).values", "\(op.rawValue) needs at least one value")
-            case .exists, .doesNotExist where !e.values.isEmpty: throw fail("\(base).values", "\(op.rawValue) takes no values")
-            default: break
-            }
+            let takesValues = op == .in || op == .notIn
+            if takesValues && e.values.isEmpty { throw fail("\(base).values", "\(op.rawValue) needs at least one value") }
+            if !takesValues && !e.values.isEmpty { throw fail("\(base).values", "\(op.rawValue) takes no values") }
             requirements.append(.init(key: key, op: op, values: e.values))
         }
         return LabelSelector(matchLabels: s.matchLabels, requirements: requirements)

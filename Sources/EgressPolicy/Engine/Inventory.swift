@@ -44,7 +44,7 @@ public struct Inventory: Sendable {
             for (m, n) in matches.sorted(by: { $0.key < $1.key }) where n > 1 { drift.append("\(n) owned policies for \(m)") }
             var hosts = nexthops
             if input != nil {
-                hosts = nexthops.map { byIP[$0] ?? "?" }
+                hosts = Array(Set(nexthops.map { byIP[$0] ?? "?" })).sorted()
                 for hop in nexthops where byIP[hop] == nil { drift.append("nexthop \(hop) is no node's management IP") }
             }
             inventory.entries.append(Entry(service: owner, hosts: hosts, nexthops: nexthops,
