@@ -84,6 +84,10 @@ let package = Package(
             dependencies: ["EgressPolicy", "OVNSchema", "OVSDBClient", "OVSDBTestSupport"]
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["ovn-egressctl", "OVSDBClient", "OVSDBTestSupport"]
+        ),
+        .testTarget(
             name: "OVNSchemaTests",
             dependencies: ["OVNSchema", "OVSDBModelGen", "OVSDBClient", "OVSDBTestSupport"]
         ),

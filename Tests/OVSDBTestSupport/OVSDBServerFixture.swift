@@ -25,7 +25,7 @@ public final class OVSDBServerFixture: @unchecked Sendable {
         directory = String(cString: made)
         socketPath = directory + "/nb.sock"
         try Self.run("/usr/bin/ovsdb-tool", ["create", directory + "/nb.db", schema])
-        try Self.run(detaching: true, "/usr/sbin/ovsdb-server", [
+        try Self.run("/usr/sbin/ovsdb-server", [
             "--detach", "--no-chdir", "--pidfile=\(directory)/pid", "--unixctl=\(directory)/ctl",
             "--log-file=\(directory)/log", "--remote=punix:\(socketPath)",
         ] + extraArguments + [directory + "/nb.db"])
@@ -77,22 +77,39 @@ public final class OVSDBServerFixture: @unchecked Sendable {
     @discardableResult
     /// Runs a program to completion with posix_spawn and waitpid; output goes through files,
     /// since a daemonizing program would hold pipes open for its whole life.
-    public static func run(detaching: Bool = false, _ program: String, _ arguments: [String]) throws -> String {
+    public static func run(_ program: String, _ arguments: [String]) throws -> String {
+        let result = try execute(program, arguments)
+        guard result.status == 0 else {
+            throw FixtureError("\(program) \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    /// What a finished program printed and returned.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs a program to completion and returns its exit status and output, whatever it is.
+    public static func execute(_ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Outcome {
         let base = NSTemporaryDirectory() + "ovsdb-fixture-\(UUID().uuidString)"
         let outPath = base + ".out"
         let errPath = base + ".err"
+        let inPath = base + ".in"
         defer {
             unlink(outPath)
             unlink(errPath)
+            unlink(inPath)
         }
+        try (stdin ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
         // Threads of the test process block some signals, and a spawned child inherits that
         // mask: a server with SIGTERM blocked would never stop. Start children clean.
         var attributes = posix_spawnattr_t()
@@ -106,19 +123,30 @@ public final class OVSDBServerFixture: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+        let rc = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw FixtureError("cannot start \(program): error \(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited, code == 0 else {
-            throw FixtureError("\(program) \(arguments.joined(separator: " ")) failed (status \(status)): \(stderr)")
+        return Outcome(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: stdout, stderr: stderr)
+    }
+
+    /// `execute` on a dispatch thread, off Swift's cooperative pool.
+    public static func executeOffPool(_ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try execute(program, arguments, environment: environment, stdin: stdin) })
+            }
         }
-        return stdout
     }
 }
 

@@ -1,0 +1,138 @@
+import Foundation
+import OVSDBClient
+import OVSDBTestSupport
+import Testing
+
+private let root = OVSDBServerFixture.repositoryRoot
+private let examples = root + "/examples"
+
+/// The built `ovn-egressctl` (the test target depends on it, so it is built first).
+private func ctl(_ args: [String], db: String? = nil, stdin: String? = nil) async throws -> OVSDBServerFixture.Outcome {
+    for dir in [".build/debug", ".build/x86_64-unknown-linux-gnu/debug", ".build/aarch64-unknown-linux-gnu/debug"] {
+        let path = root + "/" + dir + "/ovn-egressctl"
+        if FileManager.default.isExecutableFile(atPath: path) {
+            return try await OVSDBServerFixture.executeOffPool(path, args, environment: db.map { ["OVN_NB_DB": $0] } ?? [:], stdin: stdin)
+        }
+    }
+    throw FixtureError("ovn-egressctl is not built")
+}
+
+private func withRouterServer(_ body: (OVSDBServerFixture) async throws -> Void) async throws {
+    try await withServer { server in
+        try await server.nbctl(["lr-add", "ovn_cluster_router"])
+        try await body(server)
+    }
+}
+
+@Suite("ovn-egressctl end to end")
+struct CLITests {
+    @Test("diff exits 1, apply writes, diff exits 0, apply again writes nothing; --db and OVN_NB_DB both work")
+    func diffApplyDiff() async throws {
+        try await withRouterServer { server in
+            let worked = examples + "/worked-example"
+            let d1 = try await ctl(["diff", "-f", worked], db: server.remote)
+            #expect(d1.status == 1)
+            #expect(d1.stdout.contains("+ 101 ip4.src == 10.124.0.3 reroute 10.124.2.2"))
+            let a1 = try await ctl(["apply", "--db", server.remote, "-f", worked])
+            #expect(a1.status == 0, "\(a1.stderr)")
+            #expect(a1.stdout.contains("4 write operation(s) in 1 transaction(s)"))
+            let d2 = try await ctl(["diff", "-f", worked], db: server.remote)
+            #expect(d2.status == 0)
+            #expect(d2.stdout.hasSuffix("no changes\n"))
+            let a2 = try await ctl(["apply", "-f", worked, "--json"], db: server.remote)
+            #expect(a2.status == 0)
+            #expect(try JanssonCodec.decode(a2.stdout)["writeOperations"] == .integer(0))
+            #expect(try await server.nbctl(["lr-policy-list", "ovn_cluster_router"]).contains("10.124.2.2"))
+        }
+    }
+
+    @Test("apply --dry-run and a manifest on stdin write nothing")
+    func dryRunAndStdin() async throws {
+        try await withRouterServer { server in
+            let text = try String(contentsOfFile: examples + "/worked-example/service.yaml", encoding: .utf8)
+                + "---\n" + (try String(contentsOfFile: examples + "/worked-example/nodes.yaml", encoding: .utf8))
+            let dry = try await ctl(["apply", "-f", "-", "--dry-run"], db: server.remote, stdin: text)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("+ 101 ip4.src == 10.124.0.3"))
+            #expect(try await server.nbctl(["--bare", "--columns=_uuid", "list", "Address_Set"]).isEmpty)
+        }
+    }
+
+    @Test("list in table, json and csv; explain; delete")
+    func listExplainDelete() async throws {
+        try await withRouterServer { server in
+            let worked = examples + "/worked-example"
+            _ = try await ctl(["apply", "-f", worked], db: server.remote)
+            let table = try await ctl(["list", "-f", worked], db: server.remote)
+            #expect(table.stdout == """
+            SERVICE                  HOST     NEXTHOP     ENDPOINTS  DRIFT
+            default/example-service  work002  10.124.2.2  1          -
+
+            """)
+            let json = try await ctl(["list", "--format", "json"], db: server.remote)
+            #expect(json.stdout == #"[{"DRIFT":"-","ENDPOINTS":"1","HOST":"10.124.2.2","NEXTHOP":"10.124.2.2","SERVICE":"default/example-service"}]"# + "\n")
+            let csv = try await ctl(["list", "--format", "csv", "--no-headings"], db: server.remote)
+            #expect(csv.stdout == "default/example-service,10.124.2.2,10.124.2.2,1,-\n")
+            let explain = try await ctl(["explain", "10.124.0.3", "-f", worked], db: server.remote)
+            #expect(explain.stdout.contains("rerouted to node work002"))
+            #expect(explain.stdout.contains("on work002: SNAT 10.124.0.3 to 172.18.255.200"))
+            let delete = try await ctl(["delete", "default/example-service"], db: server.remote)
+            #expect(delete.status == 0)
+            let left = try await server.nbctl(["--bare", "--columns=priority", "list", "Logical_Router_Policy"])
+            #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "102")
+            #expect(try await server.nbctl(["--bare", "--columns=addresses", "list", "Address_Set"]).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
+    }
+
+    @Test("node-plan prints ready-to-pipe iptables-restore input")
+    func nodePlan() async throws {
+        let out = try await ctl(["node-plan", "work002", "-f", examples + "/worked-example"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("-A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment default/example-service -j SNAT --to-source 172.18.255.200"))
+    }
+
+    @Test("errors: bad flag, unreachable database, bad manifest: a clear message, exit 2, nothing written")
+    func errors() async throws {
+        try await withRouterServer { server in
+            let bad = try await ctl(["apply", "--no-such-flag"], db: server.remote)
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("no-such-flag"))
+            let unreachable = try await ctl(["list", "--db", "unix:/tmp/ovn-egressctl-no-such.sock"])
+            #expect(unreachable.status == 2)
+            #expect(unreachable.stderr.contains("unix:/tmp/ovn-egressctl-no-such.sock"))
+            let dir = NSTemporaryDirectory() + "bad-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let good = try String(contentsOfFile: examples + "/worked-example/service.yaml", encoding: .utf8)
+            try good.replacingOccurrences(of: "- addresses: [10.124.0.3]", with: "- addresses: [10.124.00.3]")
+                .write(toFile: dir + "/service.yaml", atomically: true, encoding: .utf8)
+            let manifest = try await ctl(["apply", "-f", dir, "-f", examples + "/worked-example/nodes.yaml"], db: server.remote)
+            #expect(manifest.status == 2)
+            #expect(manifest.stderr.contains("service.yaml"))
+            #expect(manifest.stderr.contains("document 1"))
+            #expect(manifest.stderr.contains("EndpointSlice default/example-service-x7k2p"))
+            #expect(manifest.stderr.contains("endpoints[0].addresses[0]"))
+            #expect(try await server.nbctl(["--bare", "--columns=_uuid", "list", "Logical_Router_Policy"]).isEmpty)
+            // An EgressService without its Service is a warning, an error with --strict.
+            let orphan = dir + "/orphan"
+            try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: true)
+            try "apiVersion: k8s.ovn.org/v1\nkind: EgressService\nmetadata: {name: ghost, namespace: default}\n"
+                .write(toFile: orphan + "/egress.yaml", atomically: true, encoding: .utf8)
+            let lenient = try await ctl(["diff", "-f", orphan, "-f", examples + "/worked-example/nodes.yaml"], db: server.remote)
+            #expect(lenient.stderr.contains("warning: EgressService default/ghost: no Service default/ghost"))
+            let strict = try await ctl(["apply", "--strict", "-f", orphan, "-f", examples + "/worked-example/nodes.yaml"], db: server.remote)
+            #expect(strict.status == 2)
+            #expect(strict.stderr.contains("--strict"))
+            #expect(try await server.nbctl(["--bare", "--columns=_uuid", "list", "Address_Set"]).isEmpty)
+        }
+    }
+
+    @Test("--help for every command shows examples")
+    func help() async throws {
+        for command in ["apply", "diff", "list", "explain", "node-plan", "delete"] {
+            let out = try await ctl([command, "--help"])
+            #expect(out.status == 0)
+            #expect(out.stdout.contains("Example"), "\(command) --help has no example")
+        }
+    }
+}
