@@ -62,6 +62,11 @@ let package = Package(
             path: "Benchmarks/WireBench"
         ),
         .executableTarget(
+            name: "egress-bench",
+            dependencies: ["EgressPolicy", "OVSDBClient"],
+            path: "Benchmarks/EgressBench"
+        ),
+        .executableTarget(
             name: "ovsdb-quickstart",
             dependencies: ["OVSDBClient"],
             path: "examples/Quickstart"

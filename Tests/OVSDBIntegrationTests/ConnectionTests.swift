@@ -25,13 +25,7 @@ struct ConnectionTests {
     @Test("cancelling a task sends RFC 7047 cancel; the request ends and the connection stays usable")
     func cancelRequest() async throws {
         try await withConnection { _, connection, schema in
-            let blocked = Task {
-                try await connection.transact("OVN_Northbound", [
-                    .wait(table: "Logical_Router", where: .all, columns: ["name"], until: .equal,
-                          rows: [Row(["name": .scalar("never")])], timeout: 60_000),
-                ], schema: schema)
-            }
-            try await Task.sleep(for: .milliseconds(200))
+            let blocked = try await startBlockedWait(connection, schema)
             blocked.cancel()
             let outcome = await blocked.result
             guard case .failure(let error) = outcome, error is CancellationError else {
@@ -52,13 +46,7 @@ struct ConnectionTests {
         let server = try await OVSDBServerFixture.start()
         let connection = try await OVSDBConnection.connect(to: server.remote)
         let schema = try await connection.schema(of: "OVN_Northbound")
-        let blocked = Task {
-            try await connection.transact("OVN_Northbound", [
-                .wait(table: "Logical_Router", where: .all, columns: ["name"], until: .equal,
-                      rows: [Row(["name": .scalar("never")])], timeout: 60_000),
-            ], schema: schema)
-        }
-        try await Task.sleep(for: .milliseconds(200))
+        let blocked = try await startBlockedWait(connection, schema)
         // SIGKILL: a server stopped cleanly answers pending waits before it closes.
         server.stop(signal: SIGKILL)
         let outcome = await blocked.result
@@ -89,6 +77,19 @@ struct ConnectionTests {
             await connection.close()
         }
     }
+}
+
+/// A transaction the server holds for a minute (a `wait` for a row that never appears),
+/// already sent when this returns.
+func startBlockedWait(_ connection: OVSDBConnection, _ schema: DatabaseSchema) async throws -> Task<[OperationResult], Error> {
+    let blocked = Task {
+        try await connection.transact("OVN_Northbound", [
+            .wait(table: "Logical_Router", where: .all, columns: ["name"], until: .equal,
+                  rows: [Row(["name": .scalar("never")])], timeout: 60_000),
+        ], schema: schema)
+    }
+    try await Task.sleep(for: .milliseconds(200))
+    return blocked
 }
 
 /// The port a `ptcp:0`/`pssl:0` remote bound, from the server's log (as Open vSwitch's tests read it).

@@ -18,27 +18,36 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public init?(_ text: some StringProtocol) {
-        let s = String(text)
-        if s.contains(":") {
-            guard let v = Self.parseV6(s) else { return nil }
+        if text.utf8.contains(UInt8(ascii: ":")) {
+            guard let v = Self.parseV6(String(text)) else { return nil }
             self = v
         } else {
-            guard let v = Self.parseV4(Substring(s)) else { return nil }
+            guard let v = Self.parseV4(text.utf8) else { return nil }
             self = .v4(v)
         }
     }
 
-    static func parseV4(_ s: Substring) -> UInt32? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for p in parts {
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            if p.count > 1 && p.first == "0" { return nil }
-            guard let n = UInt32(p), n <= 255 else { return nil }
-            value = value << 8 | n
+    /// Dotted quad, byte by byte (this runs once per endpoint address).
+    static func parseV4(_ bytes: some Collection<UInt8>) -> UInt32? {
+        var value: UInt32 = 0, part: UInt32 = 0, digits = 0, parts = 0, leadingZero = false
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | part
+                parts += 1
+                part = 0
+                digits = 0
+                continue
+            }
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            if digits == 1 && leadingZero { return nil }
+            if digits == 0 { leadingZero = b == UInt8(ascii: "0") }
+            part = part * 10 + UInt32(b - UInt8(ascii: "0"))
+            digits += 1
+            guard part <= 255, digits <= 3 else { return nil }
         }
-        return value
+        guard digits > 0, parts == 3 else { return nil }
+        return value << 8 | part
     }
 
     static func parseV6(_ s: String) -> IPAddress? {

@@ -64,7 +64,7 @@ struct ManifestDecoder<Source: ManifestEventSource> {
         object.file = file
         object.document = document
         object.line = line
-        try forEachKey("") { (d: inout Self, key: String, keyLine: Int) throws(ManifestError) in
+        try forEachKey("", opened: true) { (d: inout Self, key: String, keyLine: Int) throws(ManifestError) in
             switch key {
             case "apiVersion": object.apiVersion = try d.string(key)
             case "kind": object.kind = try d.string(key)
@@ -185,12 +185,11 @@ struct ManifestDecoder<Source: ManifestEventSource> {
     private mutating func readEndpoints(_ object: inout ManifestObject) throws(ManifestError) {
         try forEachElement("endpoints") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
             var endpoint = ManifestObject.Endpoint()
-            let base = "endpoints[\(i)]"
-            try d.expectMapping(base)
-            try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            try d.expectMapping("endpoints[\(i)]")
+            try d.forEachKey("endpoints[\(i)]", opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
                 switch key {
-                case "addresses": endpoint.addresses = try d.stringList("\(base).addresses")
-                case "nodeName": endpoint.nodeName = try d.string("\(base).nodeName")
+                case "addresses": endpoint.addresses = try d.stringList("endpoints[\(i)].addresses")
+                case "nodeName": endpoint.nodeName = try d.string("endpoints[\(i)].nodeName")
                 default: try d.skipValue()
                 }
             }
@@ -200,20 +199,20 @@ struct ManifestDecoder<Source: ManifestEventSource> {
 
     // MARK: primitives
 
-    private mutating func expectMapping(_ path: String) throws(ManifestError) {
+    private mutating func expectMapping(_ path: @autoclosure () -> String) throws(ManifestError) {
         let (e, line) = try next()
-        guard case .mappingStart = e else { throw error(line: line, field: path, "expected an object") }
+        guard case .mappingStart = e else { throw error(line: line, field: path(), "expected an object") }
     }
 
     /// Calls `body` for each key of a mapping; the body must consume the value.
-    private mutating func forEachKey(_ path: String, opened: Bool = false, allowNull: Bool = false,
+    private mutating func forEachKey(_ path: @autoclosure () -> String, opened: Bool = false, allowNull: Bool = false,
                                      _ body: (inout Self, String, Int) throws(ManifestError) -> Void) throws(ManifestError) {
-        if !opened && !path.isEmpty {
+        if !opened {
             let (e, line) = try next()
             switch e {
             case .mappingStart: break
             case .scalar(let s, let plain) where allowNull && plain && (s == "null" || s == "~" || s.isEmpty): return
-            default: throw error(line: line, field: path, "expected an object")
+            default: throw error(line: line, field: path(), "expected an object")
             }
         }
         while true {
@@ -221,17 +220,17 @@ struct ManifestDecoder<Source: ManifestEventSource> {
             switch e {
             case .mappingEnd: return
             case .scalar(let key, _): try body(&self, key, line)
-            default: throw error(line: line, field: path, "expected a field name")
+            default: throw error(line: line, field: path(), "expected a field name")
             }
         }
     }
 
-    private mutating func forEachElement(_ path: String, _ body: (inout Self, Int, Int) throws(ManifestError) -> Void) throws(ManifestError) {
+    private mutating func forEachElement(_ path: @autoclosure () -> String, _ body: (inout Self, Int, Int) throws(ManifestError) -> Void) throws(ManifestError) {
         let (e, line) = try next()
         switch e {
         case .sequenceStart: break
         case .scalar(let s, let plain) where plain && (s == "null" || s == "~" || s.isEmpty): return
-        default: throw error(line: line, field: path, "expected a list")
+        default: throw error(line: line, field: path(), "expected a list")
         }
         var i = 0
         while true {
@@ -244,25 +243,25 @@ struct ManifestDecoder<Source: ManifestEventSource> {
     }
 
     /// A scalar as a string; nil for YAML null.
-    private mutating func string(_ path: String) throws(ManifestError) -> String? {
+    private mutating func string(_ path: @autoclosure () -> String) throws(ManifestError) -> String? {
         let (e, line) = try next()
-        guard case .scalar(let s, let plain) = e else { throw error(line: line, field: path, "expected a single value") }
+        guard case .scalar(let s, let plain) = e else { throw error(line: line, field: path(), "expected a single value") }
         if plain && (s == "null" || s == "~") { return nil }
         return s
     }
 
-    private mutating func stringList(_ path: String) throws(ManifestError) -> [String] {
+    private mutating func stringList(_ path: @autoclosure () -> String) throws(ManifestError) -> [String] {
         var out: [String] = []
-        try forEachElement(path) { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-            if let s = try d.string("\(path)[\(i)]") { out.append(s) }
+        try forEachElement(path()) { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+            if let s = try d.string("\(path())[\(i)]") { out.append(s) }
         }
         return out
     }
 
-    private mutating func stringMap(_ path: String) throws(ManifestError) -> [String: String] {
+    private mutating func stringMap(_ path: @autoclosure () -> String) throws(ManifestError) -> [String: String] {
         var out: [String: String] = [:]
-        try forEachKey(path, allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
-            out[key] = try d.string("\(path).\(key)") ?? ""
+        try forEachKey(path(), allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            out[key] = try d.string("\(path()).\(key)") ?? ""
         }
         return out
     }
