@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "OVSDBClient", "OVNSchema", "EgressPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -36,7 +36,8 @@ struct CLITests {
             let a1 = try await ctl(["apply", "--db", server.remote, "-f", worked])
             #expect(a1.status == 0, "\(a1.stderr)")
             #expect(a1.stdout.contains("4 write operation(s) in 1 transaction(s)"))
-            let d2 = try await ctl(["diff", "-f", worked], db: server.remote)
+            // Connection flags may come first, as with ovn-nbctl.
+            let d2 = try await ctl(["--db=\(server.remote)", "diff", "-f", worked])
             #expect(d2.status == 0)
             #expect(d2.stdout.hasSuffix("no changes\n"))
             let a2 = try await ctl(["apply", "-f", worked, "--json"], db: server.remote)
@@ -81,6 +82,26 @@ struct CLITests {
             let left = try await server.nbctl(["--bare", "--columns=priority", "list", "Logical_Router_Policy"])
             #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "102")
             #expect(try await server.nbctl(["--bare", "--columns=addresses", "list", "Address_Set"]).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
+    }
+
+    @Test("two apply processes racing end in the correct state with no duplicate row")
+    func twoProcessesRace() async throws {
+        try await withRouterServer { server in
+            let many = examples + "/many-services"
+            async let a = ctl(["apply", "-f", many], db: server.remote)
+            async let b = ctl(["apply", "-f", many], db: server.remote)
+            let (ra, rb) = try await (a, b)
+            #expect(ra.status == 0, "\(ra.stderr)")
+            #expect(rb.status == 0, "\(rb.stderr)")
+            let policies = try await server.nbctl(["--bare", "--columns=match,external_ids", "find", "Logical_Router_Policy", "priority=101"])
+            let rows = policies.split(separator: "\n\n").map(String.init)
+            #expect(rows.count == 1000, "40 services x 25 endpoints")
+            #expect(Set(rows).count == rows.count, "no duplicate policy")
+            let sets = try await server.nbctl(["--bare", "--columns=name", "list", "Address_Set"])
+            #expect(sets.split(separator: "\n").filter { !$0.isEmpty }.count == 1)
+            let again = try await ctl(["diff", "-f", many], db: server.remote)
+            #expect(again.status == 0)
         }
     }
 

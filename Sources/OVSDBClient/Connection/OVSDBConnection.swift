@@ -60,7 +60,7 @@ public final class OVSDBConnection: Sendable {
             do {
                 return try await connect(to: remote, configuration: configuration, eventLoopGroup: eventLoopGroup)
             } catch let e as OVSDBClientError {
-                configuration.logger.info("\(remote): \(e)")
+                configuration.logger.info("\(e)")
                 lastError = e
             }
         }

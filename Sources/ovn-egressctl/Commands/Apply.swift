@@ -28,9 +28,13 @@ struct Apply: AsyncParsableCommand {
     func run() async throws {
         guard !file.isEmpty else { throw ValidationError("apply needs -f PATH") }
         let settings = try engine.settings()
+        let progress = Progress()
+        defer { progress.finish() }
+        progress.stage("reading manifests")
         let input = try loadManifests(file, settings: settings)
         let connection = self.connection
         let (dryRun, json) = (self.dryRun, self.json)
+        progress.stage("reading the database and planning")
         try await withDeadline(connection.timeout) {
             let c = try await connection.connect()
             defer { Task { await c.close() } }
@@ -43,7 +47,9 @@ struct Apply: AsyncParsableCommand {
             }
             let plan = try await engine.plan(input)
             try checkWarnings(plan.warnings, strict: settings.strict)
+            progress.stage("applying")
             let report = try await engine.apply(input)
+            progress.finish()
             if json {
                 var out = report.plan.json
                 if case .object(var o) = out {
