@@ -16,6 +16,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Sets $db; not called in a subshell, so cleanup sees every server.
 start_server() {
   local d="$work/$1"; mkdir -p "$d"
   ovsdb-tool create "$d/nb.db" schemas/ovn-nb.ovsschema
@@ -23,7 +24,7 @@ start_server() {
     --remote="punix:$d/nb.sock" "$d/nb.db"
   servers+=("$d")
   ovn-nbctl --db="unix:$d/nb.sock" lr-add ovn_cluster_router
-  echo "unix:$d/nb.sock"
+  db="unix:$d/nb.sock"
 }
 now() { date +%s.%N; }
 
@@ -37,10 +38,10 @@ for n in 10000 100000; do
 done
 
 echo "== writing 10,000 reroute policies (one transaction each)"
-db=$(start_server ours)
+start_server ours
 $bench apply "$db" "$work/cluster-10000.yaml"
 
-db=$(start_server nbctl)
+start_server nbctl
 /usr/bin/python3 - "$db" <<'PY'
 import subprocess, sys, time
 args = []
@@ -53,7 +54,7 @@ subprocess.run(["ovn-nbctl", "--db=" + sys.argv[1]] + args[1:], check=True, stdo
 print("ovn-nbctl: 10000 lr-policy-add in one invocation (one transaction): %d ms" % ((time.perf_counter() - t0) * 1000))
 PY
 
-db=$(start_server idl)
+start_server idl
 /usr/bin/python3 - "$db" <<'PY'
 import sys, time
 import ovs.db.idl, ovs.poller, ovs.db.types
