@@ -122,13 +122,16 @@ func withDeadline<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () as
     }
 }
 
-/// Loads manifests, turning warnings into errors with --strict.
-func loadManifests(_ paths: [String], settings: EngineSettings) throws -> ClusterInput {
+/// Loads manifests; with -v, objects of other kinds are listed on stderr.
+func loadManifests(_ paths: [String], settings: EngineSettings, verbose: Bool = false) throws -> ClusterInput {
+    let input: ClusterInput
     do {
-        return try ManifestLoader.load(paths)
+        input = try ManifestLoader.load(paths)
     } catch {
         throw CommandFailure("\(error)")
     }
+    if verbose { for note in input.notes { printError("note: \(note)") } }
+    return input
 }
 
 func checkWarnings(_ warnings: [String], strict: Bool) throws {
