@@ -114,32 +114,25 @@ struct ManifestDecoder<Source: ManifestEventSource> {
         }
     }
 
-    private mutating func readSelector(_ path: String) throws(ManifestError) -> ManifestObject.Selector? {
+    private mutating func readSelector(_ path: String) throws(ManifestError) -> ManifestObject.Selector {
         var selector = ManifestObject.Selector()
-        var present = false
         try forEachKey(path, allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
-            present = true
             switch key {
             case "matchLabels": selector.matchLabels = try d.stringMap("\(path).matchLabels")
             case "matchExpressions":
-                try d.forEachElement("\(path).matchExpressions") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-                    var req = ManifestObject.SelectorRequirement()
-                    let base = "\(path).matchExpressions[\(i)]"
-                    try d.expectMapping(base)
-                    try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
-                        switch key {
-                        case "key": req.key = try d.string("\(base).key")
-                        case "operator": req.op = try d.string("\(base).operator")
-                        case "values": req.values = try d.stringList("\(base).values")
-                        default: try d.skipValue()
-                        }
+                selector.matchExpressions = try d.objectList("\(path).matchExpressions", ManifestObject.SelectorRequirement.init) {
+                    (d: inout Self, req: inout ManifestObject.SelectorRequirement, key: String, base: () -> String) throws(ManifestError) in
+                    switch key {
+                    case "key": req.key = try d.string("\(base()).key")
+                    case "operator": req.op = try d.string("\(base()).operator")
+                    case "values": req.values = try d.stringList("\(base()).values")
+                    default: try d.skipValue()
                     }
-                    selector.matchExpressions.append(req)
                 }
             default: try d.skipValue()
             }
         }
-        return present ? selector : selector
+        return selector
     }
 
     private mutating func readStatus(_ object: inout ManifestObject) throws(ManifestError) {
@@ -149,33 +142,23 @@ struct ManifestDecoder<Source: ManifestEventSource> {
             case "loadBalancer":
                 try d.forEachKey("status.loadBalancer", allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
                     guard key == "ingress" else { return try d.skipValue() }
-                    try d.forEachElement("status.loadBalancer.ingress") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-                        var ingress = ManifestObject.Ingress()
-                        let base = "status.loadBalancer.ingress[\(i)]"
-                        try d.expectMapping(base)
-                        try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
-                            switch key {
-                            case "ip": ingress.ip = try d.string("\(base).ip")
-                            case "hostname": ingress.hostname = try d.string("\(base).hostname")
-                            default: try d.skipValue()
-                            }
-                        }
-                        object.ingress.append(ingress)
-                    }
-                }
-            case "conditions":
-                try d.forEachElement("status.conditions") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-                    var type = "", status = ""
-                    let base = "status.conditions[\(i)]"
-                    try d.expectMapping(base)
-                    try d.forEachKey(base, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                    object.ingress = try d.objectList("status.loadBalancer.ingress", ManifestObject.Ingress.init) {
+                        (d: inout Self, ingress: inout ManifestObject.Ingress, key: String, base: () -> String) throws(ManifestError) in
                         switch key {
-                        case "type": type = try d.string("\(base).type") ?? ""
-                        case "status": status = try d.string("\(base).status") ?? ""
+                        case "ip": ingress.ip = try d.string("\(base()).ip")
+                        case "hostname": ingress.hostname = try d.string("\(base()).hostname")
                         default: try d.skipValue()
                         }
                     }
-                    object.conditions.append((type, status))
+                }
+            case "conditions":
+                object.conditions = try d.objectList("status.conditions", { (type: "", status: "") }) {
+                    (d: inout Self, c: inout (type: String, status: String), key: String, base: () -> String) throws(ManifestError) in
+                    switch key {
+                    case "type": c.type = try d.string("\(base()).type") ?? ""
+                    case "status": c.status = try d.string("\(base()).status") ?? ""
+                    default: try d.skipValue()
+                    }
                 }
             default: try d.skipValue()
             }
@@ -183,21 +166,34 @@ struct ManifestDecoder<Source: ManifestEventSource> {
     }
 
     private mutating func readEndpoints(_ object: inout ManifestObject) throws(ManifestError) {
-        try forEachElement("endpoints") { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-            var endpoint = ManifestObject.Endpoint()
-            try d.expectMapping("endpoints[\(i)]")
-            try d.forEachKey("endpoints[\(i)]", opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
-                switch key {
-                case "addresses": endpoint.addresses = try d.stringList("endpoints[\(i)].addresses")
-                case "nodeName": endpoint.nodeName = try d.string("endpoints[\(i)].nodeName")
-                default: try d.skipValue()
-                }
+        object.endpoints = try objectList("endpoints", ManifestObject.Endpoint.init) {
+            (d: inout Self, endpoint: inout ManifestObject.Endpoint, key: String, base: () -> String) throws(ManifestError) in
+            switch key {
+            case "addresses": endpoint.addresses = try d.stringList("\(base()).addresses")
+            case "nodeName": endpoint.nodeName = try d.string("\(base()).nodeName")
+            default: try d.skipValue()
             }
-            object.endpoints.append(endpoint)
         }
     }
 
     // MARK: primitives
+
+    /// Reads a list of small objects: `make` starts each element and `field` reads one of its
+    /// keys (consuming the value); `base` names the element in messages, built only on error.
+    private mutating func objectList<T>(_ path: String, _ make: () -> T,
+                                        _ field: (inout Self, inout T, String, () -> String) throws(ManifestError) -> Void) throws(ManifestError) -> [T] {
+        var out: [T] = []
+        try forEachElement(path) { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
+            let base = { "\(path)[\(i)]" }
+            var element = make()
+            try d.expectMapping(base())
+            try d.forEachKey(base(), opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+                try field(&d, &element, key, base)
+            }
+            out.append(element)
+        }
+        return out
+    }
 
     private mutating func expectMapping(_ path: @autoclosure () -> String) throws(ManifestError) {
         let (e, line) = try next()
