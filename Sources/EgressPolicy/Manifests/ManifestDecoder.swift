@@ -121,11 +121,11 @@ struct ManifestDecoder<Source: ManifestEventSource> {
             case "matchLabels": selector.matchLabels = try d.stringMap("\(path).matchLabels")
             case "matchExpressions":
                 selector.matchExpressions = try d.objectList("\(path).matchExpressions", ManifestObject.SelectorRequirement.init) {
-                    (d: inout Self, req: inout ManifestObject.SelectorRequirement, key: String, base: () -> String) throws(ManifestError) in
+                    (d: inout Self, req: inout ManifestObject.SelectorRequirement, key: String, base: ElementPath) throws(ManifestError) in
                     switch key {
-                    case "key": req.key = try d.string("\(base()).key")
-                    case "operator": req.op = try d.string("\(base()).operator")
-                    case "values": req.values = try d.stringList("\(base()).values")
+                    case "key": req.key = try d.string("\(base).key")
+                    case "operator": req.op = try d.string("\(base).operator")
+                    case "values": req.values = try d.stringList("\(base).values")
                     default: try d.skipValue()
                     }
                 }
@@ -143,20 +143,20 @@ struct ManifestDecoder<Source: ManifestEventSource> {
                 try d.forEachKey("status.loadBalancer", allowNull: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
                     guard key == "ingress" else { return try d.skipValue() }
                     object.ingress = try d.objectList("status.loadBalancer.ingress", ManifestObject.Ingress.init) {
-                        (d: inout Self, ingress: inout ManifestObject.Ingress, key: String, base: () -> String) throws(ManifestError) in
+                        (d: inout Self, ingress: inout ManifestObject.Ingress, key: String, base: ElementPath) throws(ManifestError) in
                         switch key {
-                        case "ip": ingress.ip = try d.string("\(base()).ip")
-                        case "hostname": ingress.hostname = try d.string("\(base()).hostname")
+                        case "ip": ingress.ip = try d.string("\(base).ip")
+                        case "hostname": ingress.hostname = try d.string("\(base).hostname")
                         default: try d.skipValue()
                         }
                     }
                 }
             case "conditions":
                 object.conditions = try d.objectList("status.conditions", { (type: "", status: "") }) {
-                    (d: inout Self, c: inout (type: String, status: String), key: String, base: () -> String) throws(ManifestError) in
+                    (d: inout Self, c: inout (type: String, status: String), key: String, base: ElementPath) throws(ManifestError) in
                     switch key {
-                    case "type": c.type = try d.string("\(base()).type") ?? ""
-                    case "status": c.status = try d.string("\(base()).status") ?? ""
+                    case "type": c.type = try d.string("\(base).type") ?? ""
+                    case "status": c.status = try d.string("\(base).status") ?? ""
                     default: try d.skipValue()
                     }
                 }
@@ -167,10 +167,10 @@ struct ManifestDecoder<Source: ManifestEventSource> {
 
     private mutating func readEndpoints(_ object: inout ManifestObject) throws(ManifestError) {
         object.endpoints = try objectList("endpoints", ManifestObject.Endpoint.init) {
-            (d: inout Self, endpoint: inout ManifestObject.Endpoint, key: String, base: () -> String) throws(ManifestError) in
+            (d: inout Self, endpoint: inout ManifestObject.Endpoint, key: String, base: ElementPath) throws(ManifestError) in
             switch key {
-            case "addresses": endpoint.addresses = try d.stringList("\(base()).addresses")
-            case "nodeName": endpoint.nodeName = try d.string("\(base()).nodeName")
+            case "addresses": endpoint.addresses = try d.stringList("\(base).addresses")
+            case "nodeName": endpoint.nodeName = try d.string("\(base).nodeName")
             default: try d.skipValue()
             }
         }
@@ -181,13 +181,13 @@ struct ManifestDecoder<Source: ManifestEventSource> {
     /// Reads a list of small objects: `make` starts each element and `field` reads one of its
     /// keys (consuming the value); `base` names the element in messages, built only on error.
     private mutating func objectList<T>(_ path: String, _ make: () -> T,
-                                        _ field: (inout Self, inout T, String, () -> String) throws(ManifestError) -> Void) throws(ManifestError) -> [T] {
+                                        _ field: (inout Self, inout T, String, ElementPath) throws(ManifestError) -> Void) throws(ManifestError) -> [T] {
         var out: [T] = []
         try forEachElement(path) { (d: inout Self, i: Int, _: Int) throws(ManifestError) in
-            let base = { "\(path)[\(i)]" }
+            let base = ElementPath(list: path, index: i)
             var element = make()
-            try d.expectMapping(base())
-            try d.forEachKey(base(), opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
+            try d.expectMapping(base.description)
+            try d.forEachKey(base.description, opened: true) { (d: inout Self, key: String, _: Int) throws(ManifestError) in
                 try field(&d, &element, key, base)
             }
             out.append(element)
@@ -274,4 +274,11 @@ struct ManifestDecoder<Source: ManifestEventSource> {
             }
         } while depth > 0
     }
+}
+
+/// `list[index]`, spelled out only when a message needs it.
+struct ElementPath: CustomStringConvertible {
+    let list: String
+    let index: Int
+    var description: String { "\(list)[\(index)]" }
 }
