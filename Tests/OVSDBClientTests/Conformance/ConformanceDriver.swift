@@ -9,7 +9,7 @@ struct ConformanceDriver {
         "parse-atomic-type", "parse-base-type", "parse-type", "parse-atoms", "sort-atoms",
         "parse-data", "default-atoms", "default-data", "parse-column", "parse-table", "parse-schema",
         "parse-conditions", "evaluate-conditions", "evaluate-conditions-any", "compare-conditions",
-        "parse-mutations", "execute-mutations",
+        "parse-mutations", "execute-mutations", "parse-atom-strings", "parse-data-strings",
     ]
 
     private var out = ConformanceOutcome()
@@ -68,6 +68,21 @@ struct ConformanceDriver {
                 } catch let e as OVSDBError {
                     print(e.ovsText)
                 }
+            }
+        case "parse-atom-strings":
+            let base = try BaseType(json: Self.unbox(args[0]))
+            for text in args.dropFirst() {
+                let atoms = try StringSyntax.atoms(text, base: base)
+                if StringSyntax.isRange(text), let first = atoms.first, let last = atoms.last {
+                    print("\(first.text)-\(last.text)")
+                } else {
+                    print(atoms[0].text)
+                }
+            }
+        case "parse-data-strings":
+            let type = try ColumnType(json: Self.unbox(args[0]))
+            for text in args.dropFirst() {
+                print(try StringSyntax.datum(text, type: type).text(for: type))
             }
         case "sort-atoms":
             let base = try BaseType(json: Self.unbox(args[0]))
