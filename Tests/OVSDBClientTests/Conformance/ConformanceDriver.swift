@@ -10,6 +10,7 @@ struct ConformanceDriver {
         "parse-data", "default-atoms", "default-data", "parse-column", "parse-table", "parse-schema",
         "parse-conditions", "evaluate-conditions", "evaluate-conditions-any", "compare-conditions",
         "parse-mutations", "execute-mutations", "parse-atom-strings", "parse-data-strings",
+        "diff-data", "parse-rows", "query", "query-distinct",
     ]
 
     private var out = ConformanceOutcome()
@@ -83,6 +84,67 @@ struct ConformanceDriver {
             let type = try ColumnType(json: Self.unbox(args[0]))
             for text in args.dropFirst() {
                 print(try StringSyntax.datum(text, type: type).text(for: type))
+            }
+        case "diff-data":
+            let type = try ColumnType(json: Self.unbox(args[0]))
+            var relaxed = type
+            relaxed.min = 0
+            relaxed.max = nil
+            var lines: [String] = []
+            var i = 1
+            while i + 1 < args.count {
+                let old = try Datum(json: Self.unbox(args[i]), type: type)
+                let new = try Datum(json: Self.unbox(args[i + 1]), type: relaxed)
+                let diff = old.diff(to: new, type: type)
+                let applied = try old.applying(diff: diff, type: type)
+                lines.append("diff: " + CanonicalJSON.string(diff.json))
+                lines.append("apply diff: " + CanonicalJSON.string(applied.json))
+                lines.append("apply diff in place: " + CanonicalJSON.string(applied.json))
+                lines.append(applied == new ? "OK" : "FAIL")
+                i += 2
+            }
+            lines.forEach { print($0) }
+        case "parse-rows":
+            let t = try Self.table(args[0])
+            for text in args.dropFirst() {
+                let json = try Self.unbox(text)
+                let given = try Row(json: json, table: t)
+                var row = try Self.row(json, t)
+                row["_uuid"] = .scalar(.uuid(.zero))
+                row["_version"] = .scalar(.uuid(.zero))
+                print(CanonicalJSON.string(row.json))
+                let names = given.columns.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                print(names.isEmpty ? "<none>" : names.joined(separator: ", "))
+            }
+        case "query", "query-distinct":
+            let t = try Self.table(args[0])
+            // Rows get random UUIDs as they are inserted, as test-ovsdb does.
+            let rows = try (Self.parse(args[1]).arrayValue ?? []).map { json -> Row in
+                var row = try Self.row(json, t)
+                row["_uuid"] = .scalar(.uuid(.random()))
+                return row
+            }
+            let conditions = try (Self.parse(args[2]).arrayValue ?? []).map { try Condition(json: $0, table: t) }
+            var classOf: [String] = rows.map { _ in "1" }
+            if command == "query-distinct" {
+                let columns = try Self.parse(args[3]).arrayValue?.compactMap(\.stringValue) ?? []
+                for c in columns where t.column(c) == nil { throw OVSDBError(tag: "syntax error", details: "\(c) is not a valid column name") }
+                var classes: [[Datum?]] = []
+                classOf = rows.map { row in
+                    let key = columns.map { row[$0] }
+                    if let k = classes.firstIndex(of: key) { return String(UnicodeScalar(UInt8(97 + k))) }
+                    classes.append(key)
+                    return String(UnicodeScalar(UInt8(97 + classes.count - 1)))
+                }
+            }
+            for (i, c) in conditions.enumerated() {
+                // A distinct query returns one row per class: every row of a class that matched shows it.
+                let matched = Set(rows.indices.filter { c.matches(rows[$0]) }.map { classOf[$0] })
+                let marks = rows.indices.map { r -> String in
+                    if command == "query" { return c.matches(rows[r]) ? "1" : "-" }
+                    return matched.contains(classOf[r]) ? classOf[r] : "-"
+                }
+                print(Self.label("query", i) + Self.grouped(marks))
             }
         case "sort-atoms":
             let base = try BaseType(json: Self.unbox(args[0]))
