@@ -34,10 +34,15 @@ public struct EgressEngine: Sendable {
 
     /// Plans and applies as one transaction guarded by `wait`s on what was read; when another
     /// writer changed it meanwhile, reads again and retries.
-    public func apply(_ input: ClusterInput, maxAttempts: Int = 5) async throws -> Report {
+    ///
+    /// `beforeWrite` sees each plan before its transaction is sent and may throw to stop the
+    /// apply with nothing written (the CLI's `--strict` uses it to refuse warnings).
+    public func apply(_ input: ClusterInput, maxAttempts: Int = 5,
+                      beforeWrite: (Plan) throws -> Void = { _ in }) async throws -> Report {
         let schema = try await connection.schema(of: OVNNorthbound.name)
         for attempt in 1...maxAttempts {
             let plan = try await plan(input, schema: schema)
+            try beforeWrite(plan)
             let ops = plan.operations
             guard !ops.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: attempt) }
             do {

@@ -45,10 +45,13 @@ struct Apply: AsyncParsableCommand {
                 print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
                 return
             }
-            let plan = try await engine.plan(input)
-            try checkWarnings(plan.warnings, strict: settings.strict)
-            progress.stage("applying")
-            let report = try await engine.apply(input)
+            var checked = false
+            let report = try await engine.apply(input) { plan in
+                // A retry after a concurrent write plans again; its warnings are the same.
+                if !checked { try checkWarnings(plan.warnings, strict: settings.strict) }
+                checked = true
+                progress.stage("applying")
+            }
             progress.finish()
             if json {
                 var out = report.plan.json
