@@ -123,7 +123,7 @@ func withDeadline<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () as
 }
 
 /// Loads manifests; with -v, objects of other kinds are listed on stderr.
-func loadManifests(_ paths: [String], settings: EngineSettings, verbose: Bool = false) throws -> ClusterInput {
+func loadManifests(_ paths: [String], verbose: Bool = false) throws -> ClusterInput {
     let input: ClusterInput
     do {
         input = try ManifestLoader.load(paths)

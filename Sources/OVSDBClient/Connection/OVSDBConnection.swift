@@ -78,7 +78,7 @@ public final class OVSDBConnection: Sendable {
         } else {
             sslContext = nil
         }
-        let (stream, continuation) = AsyncStream<RPCHandler.Notification>.makeStream()
+        let (stream, continuation) = AsyncStream<Notification>.makeStream()
         let closeReason = CloseReason()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
@@ -105,13 +105,7 @@ public final class OVSDBConnection: Sendable {
             continuation.finish()
             throw OVSDBClientError.connectionFailed(remote: remote.description, reason: "\(error)")
         }
-        let mapped = AsyncStream<Notification> { c in
-            Task {
-                for await n in stream { c.yield(Notification(method: n.method, params: n.params)) }
-                c.finish()
-            }
-        }
-        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: mapped, logger: configuration.logger, closeReason: closeReason)
+        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: stream, logger: configuration.logger, closeReason: closeReason)
         if remote.isTLS {
             // The handshake happens after connect; a refused certificate shows up on the first
             // request, so make one here and report it as a failed connection.

@@ -18,17 +18,12 @@ final class RPCHandler: ChannelDuplexHandler {
 
     private var machine = RPCStateMachine()
     private var promises: [Int64: EventLoopPromise<JSON>] = [:]
-    private let notifications: AsyncStream<Notification>.Continuation
+    private let notifications: AsyncStream<OVSDBConnection.Notification>.Continuation
     private var closeReason: OVSDBClientError?
-
-    struct Notification: Sendable {
-        var method: String
-        var params: [JSON]
-    }
 
     private let closeReasonBox: CloseReason
 
-    init(notifications: AsyncStream<Notification>.Continuation, closeReason: CloseReason) {
+    init(notifications: AsyncStream<OVSDBConnection.Notification>.Continuation, closeReason: CloseReason) {
         self.notifications = notifications
         self.closeReasonBox = closeReason
     }
@@ -77,7 +72,7 @@ final class RPCHandler: ChannelDuplexHandler {
             send(json, context: context, promise: nil)
             context.flush()
         case .notify(let method, let params):
-            notifications.yield(Notification(method: method, params: params))
+            notifications.yield(OVSDBConnection.Notification(method: method, params: params))
         case .close(let e):
             if closeReason == nil { closeReason = e }
             context.close(promise: nil)

@@ -33,8 +33,6 @@ extension Datum {
 }
 
 extension Row {
-    private func datum(_ column: String, _ table: String) -> Datum? { columns[column] }
-
     public func scalar<T: AtomConvertible>(_ column: String, in table: String, or fallback: T) throws(OVSDBError) -> T {
         guard let d = columns[column], let first = d.keys.first else { return fallback }
         do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }

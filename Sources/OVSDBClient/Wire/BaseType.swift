@@ -45,7 +45,7 @@ public struct BaseType: Sendable, Hashable {
             if let v = try parser.optional("maxReal", .number) { maxReal = v.numberValue! }
             if minReal > maxReal { throw .syntaxError(json, "minReal exceeds maxReal") }
         case .string:
-            minLength = try Self.length(parser.optional("minLength", .integer), "minLength", json)
+            minLength = try Self.length(parser.optional("minLength", .integer), "minLength", json) ?? 0
             maxLength = try Self.length(parser.optional("maxLength", .integer), "maxLength", json) ?? .max
             if minLength > maxLength { throw .syntaxError(json, "minLength exceeds maxLength") }
         case .uuid:
@@ -64,17 +64,13 @@ public struct BaseType: Sendable, Hashable {
         try parser.finish()
     }
 
-    private static func length(_ value: JSON?, _ name: String, _ json: JSON) throws(OVSDBError) -> UInt32 {
-        guard let v = value?.integerValue else { return 0 }
+    /// A string length bound, or nil when the member is absent.
+    private static func length(_ value: JSON?, _ name: String, _ json: JSON) throws(OVSDBError) -> UInt32? {
+        guard let v = value?.integerValue else { return nil }
         guard v >= 0, v <= Int64(UInt32.max) else {
             throw .syntaxError(json, "\(name) out of valid range 0 to \(UInt32.max)")
         }
         return UInt32(v)
-    }
-
-    private static func length(_ value: JSON?, _ name: String, _ json: JSON) throws(OVSDBError) -> UInt32? {
-        guard value != nil else { return nil }
-        return try length(value, name, json) as UInt32
     }
 
     public var hasConstraints: Bool {

@@ -45,11 +45,13 @@ public enum CanonicalJSON {
 
     /// `printf("%.15g")`, as Open vSwitch prints reals.
     public static func formatReal(_ d: Double) -> String {
-        var buffer = [CChar](repeating: 0, count: 40)
-        _ = withVaList([d]) { args in
-            vsnprintf(&buffer, buffer.count, "%.15g", args)
+        var buffer = [UInt8](repeating: 0, count: 40)
+        let length = buffer.withUnsafeMutableBufferPointer { out in
+            out.withMemoryRebound(to: CChar.self) { chars in
+                withVaList([d]) { args in vsnprintf(chars.baseAddress, chars.count, "%.15g", args) }
+            }
         }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix(Int(length)), as: UTF8.self)
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {

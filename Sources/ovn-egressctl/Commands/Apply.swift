@@ -31,7 +31,7 @@ struct Apply: AsyncParsableCommand {
         let progress = Progress()
         defer { progress.finish() }
         progress.stage("reading manifests")
-        let input = try loadManifests(file, settings: settings, verbose: connection.verbose)
+        let input = try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let (dryRun, json) = (self.dryRun, self.json)
         progress.stage("reading the database and planning")

@@ -21,7 +21,7 @@ struct Diff: AsyncParsableCommand {
     func run() async throws {
         guard !file.isEmpty else { throw ValidationError("diff needs -f PATH") }
         let settings = try engine.settings()
-        let input = try loadManifests(file, settings: settings, verbose: connection.verbose)
+        let input = try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let json = self.json
         let differs = try await withDeadline(connection.timeout) {

@@ -20,7 +20,7 @@ struct Explain: AsyncParsableCommand {
     func run() async throws {
         guard let address = IPAddress(ip) else { throw ValidationError("\(ip) is not an IP address") }
         let settings = try engine.settings()
-        let input = file.isEmpty ? nil : try loadManifests(file, settings: settings, verbose: connection.verbose)
+        let input = file.isEmpty ? nil : try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         try await withDeadline(connection.timeout) {
             let c = try await connection.connect()

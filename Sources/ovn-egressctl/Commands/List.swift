@@ -23,7 +23,7 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try engine.settings()
-        let input = file.isEmpty ? nil : try loadManifests(file, settings: settings, verbose: connection.verbose)
+        let input = file.isEmpty ? nil : try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let output = self.output
         try await withDeadline(connection.timeout) {

@@ -25,7 +25,7 @@ struct NodePlanCommand: AsyncParsableCommand {
     func run() async throws {
         guard !file.isEmpty else { throw ValidationError("node-plan needs -f PATH") }
         let settings = try engine.settings()
-        let input = try loadManifests(file, settings: settings)
+        let input = try loadManifests(file)
         guard input.nodes[node] != nil else { throw CommandFailure("no Node \(node) in the manifests") }
         let desired = DesiredState(input, settings: settings)
         try checkWarnings(desired.warnings, strict: settings.strict)

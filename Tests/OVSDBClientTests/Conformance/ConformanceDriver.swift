@@ -276,8 +276,7 @@ struct ConformanceDriver {
 
     private static func compare(_ a: Condition, _ b: Condition) -> Int {
         if a.clauses.count != b.clauses.count { return a.clauses.count < b.clauses.count ? -1 : 1 }
-        for (x, y) in zip(a.clauses, b.clauses) {
-            if Condition([x, y]).sorted.clauses.first != x || x == y { if x == y { continue } }
+        for (x, y) in zip(a.clauses, b.clauses) where x != y {
             return Condition([x, y]).sorted.clauses.first == x ? -1 : 1
         }
         return 0
