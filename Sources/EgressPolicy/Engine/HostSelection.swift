@@ -17,6 +17,9 @@ public enum HostSelection {
         let inCluster = { (ip: IPAddress) in subnets.contains { $0.contains(ip) } }
         var candidates: [String: [String]] = [:]
         let ordered = input.egressServices.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let slicesByService = Dictionary(grouping: input.endpointSlices.filter { $0.serviceName != nil }) {
+            "\($0.namespace)/\($0.serviceName!)"
+        }
 
         for es in ordered {
             let key = es.key
@@ -34,7 +37,7 @@ public enum HostSelection {
                 result.warnings.append("EgressService \(key): Service is not a LoadBalancer with an ingress; no host")
                 continue
             }
-            let slices = input.endpointSlices.filter { $0.namespace == es.namespace && $0.serviceName == es.name }
+            let slices = slicesByService[key] ?? []
             var podIPs: Set<IPAddress> = []
             var endpointNodes: Set<String> = []
             for slice in slices {
