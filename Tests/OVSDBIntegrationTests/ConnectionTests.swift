@@ -41,6 +41,31 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a cancel that comes before the request reaches the event loop is not lost")
+    func earlyCancel() async throws {
+        try await withConnection { _, connection, schema in
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<20 {
+                let blocked = Task {
+                    try await connection.transact("OVN_Northbound", [
+                        .wait(table: "Logical_Router", where: .all, columns: ["name"], until: .equal,
+                              rows: [Row(["name": .scalar("never")])], timeout: 60_000),
+                    ], schema: schema)
+                }
+                blocked.cancel()
+                guard case .failure(let error) = await blocked.result, error is CancellationError else {
+                    Issue.record("expected CancellationError")
+                    return
+                }
+            }
+            // A lost cancel would leave its call waiting for the 60 s wait timeout.
+            #expect(clock.now - start < .seconds(20))
+            let echoed = try await connection.echo(["ok"])
+            #expect(echoed == ["ok"])
+        }
+    }
+
     @Test("a server that goes away fails waiting requests instead of hanging")
     func serverStopsMidRequest() async throws {
         let server = try await OVSDBServerFixture.start()

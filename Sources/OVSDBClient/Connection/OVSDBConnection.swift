@@ -135,13 +135,14 @@ public final class OVSDBConnection: Sendable {
 
     /// Sends a request and waits for its reply's `result`.
     public func call(_ method: String, _ params: [JSON]) async throws -> JSON {
+        try Task.checkCancellation()
         let promise = channel.eventLoop.makePromise(of: JSON.self)
         let idBox = RequestIDBox()
+        let channel = self.channel
         return try await withTaskCancellationHandler {
             let written = channel.eventLoop.makePromise(of: Void.self)
             // A write on a closed channel never reaches the handler: fail the caller here.
             let closeReason = self.closeReason
-            let channel = self.channel
             written.futureResult.whenFailure { error in
                 // A TLS handler fails buffered writes before it reports why the handshake
                 // failed, so the reason is read once the channel has closed.
@@ -149,12 +150,18 @@ public final class OVSDBConnection: Sendable {
                     promise.fail(closeReason.value ?? (error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
                 }
             }
-            channel.writeAndFlush(RPCOutbound.request(method: method, params: params, promise: promise, sent: { idBox.set($0) }), promise: written)
+            let sent: @Sendable (Int64) -> Void = { id in
+                // Cancelled while the request was on its way to the event loop: cancel now.
+                if idBox.assign(id) {
+                    channel.eventLoop.execute { channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil) }
+                }
+            }
+            channel.writeAndFlush(RPCOutbound.request(method: method, params: params, promise: promise, sent: sent), promise: written)
             return try await promise.futureResult.get()
         } onCancel: {
             // Open vSwitch drops a cancelled request without answering it, so the caller is
             // failed locally and a late reply is ignored.
-            if let id = idBox.get() {
+            if let id = idBox.cancel() {
                 channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil)
             }
         }
@@ -230,10 +237,26 @@ public final class OVSDBConnection: Sendable {
     public var isActive: Bool { channel.isActive }
 }
 
-/// The id of a request, known once the handler assigned it; read by the cancellation handler.
+/// A request's id, known once the handler assigns it, and whether the caller gave up on it:
+/// a cancel may come before or after the id exists, and must not be lost either way.
 private final class RequestIDBox: @unchecked Sendable {
     private let lock = NIOLock()
     private var id: Int64?
-    func set(_ v: Int64) { lock.withLock { id = v } }
-    func get() -> Int64? { lock.withLock { id } }
+    private var cancelled = false
+
+    /// Records the id; true when the request was cancelled before it had one.
+    func assign(_ v: Int64) -> Bool {
+        lock.withLock {
+            id = v
+            return cancelled
+        }
+    }
+
+    /// Marks the request cancelled; returns its id when already assigned.
+    func cancel() -> Int64? {
+        lock.withLock {
+            cancelled = true
+            return id
+        }
+    }
 }
