@@ -44,23 +44,22 @@ struct ConnectionTests {
     @Test("a cancel that comes before the request reaches the event loop is not lost")
     func earlyCancel() async throws {
         try await withConnection { _, connection, schema in
-            let clock = ContinuousClock()
-            let start = clock.now
-            for _ in 0..<20 {
+            // A lost cancel ends with the server's "timed out" after the wait's 20 s instead of
+            // CancellationError, so the error type is the check; no clock is involved.
+            for _ in 0..<10 {
                 let blocked = Task {
                     try await connection.transact("OVN_Northbound", [
                         .wait(table: "Logical_Router", where: .all, columns: ["name"], until: .equal,
-                              rows: [Row(["name": .scalar("never")])], timeout: 60_000),
+                              rows: [Row(["name": .scalar("never")])], timeout: 20_000),
                     ], schema: schema)
                 }
                 blocked.cancel()
-                guard case .failure(let error) = await blocked.result, error is CancellationError else {
-                    Issue.record("expected CancellationError")
+                let outcome = await blocked.result
+                guard case .failure(let error) = outcome, error is CancellationError else {
+                    Issue.record("expected CancellationError, got \(outcome)")
                     return
                 }
             }
-            // A lost cancel would leave its call waiting for the 60 s wait timeout.
-            #expect(clock.now - start < .seconds(20))
             let echoed = try await connection.echo(["ok"])
             #expect(echoed == ["ok"])
         }
