@@ -1,3 +1,4 @@
+import EgressPolicy
 import OVSDBClient
 
 /// Writes rows as an aligned table, CSV or JSON (an array of objects keyed by heading).
@@ -5,7 +6,10 @@ struct Listing {
     var headings: [String]
     var rows: [[String]]
 
+    /// Cells can hold what another writer put in the database: in table and CSV output they
+    /// are escaped to one line of printable ASCII (JSON escapes by itself).
     func render(_ options: OutputOptions) -> String {
+        let rows = options.format == .json ? self.rows : self.rows.map { $0.map { SafeText.escaped($0) } }
         switch options.format {
         case .json:
             let objects: [JSON] = rows.map { row in

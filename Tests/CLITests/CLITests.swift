@@ -109,7 +109,7 @@ struct CLITests {
     func nodePlan() async throws {
         let out = try await ctl(["node-plan", "work002", "-f", examples + "/worked-example"])
         #expect(out.status == 0)
-        #expect(out.stdout.contains("-A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment default/example-service -j SNAT --to-source 172.18.255.200"))
+        #expect(out.stdout.contains("-A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment \"default/example-service\" -j SNAT --to-source 172.18.255.200"))
     }
 
     @Test("errors: bad flag, unreachable database, bad manifest: a clear message, exit 2, nothing written")

@@ -68,7 +68,7 @@ struct ApplyTests {
         }
     }
 
-    @Test("repairs: wrong nexthop updated, owned duplicates collapsed, stale rows and a deleted service's rows removed")
+    @Test("repairs: wrong nexthop updated, owned duplicates collapsed, with --prune a deleted service's rows removed")
     func repairs() async throws {
         try await withRouter { server, engine in
             let owner = "external_ids:EgressSVC=default/example-service"
@@ -79,9 +79,9 @@ struct ApplyTests {
                 "--", "--id=@c", "create", "Logical_Router_Policy", "priority=101", "match=\"ip4.src == 10.124.0.99\"", "action=reroute", "nexthops=\"10.124.1.2\"", stale,
                 "--", "add", "Logical_Router", "ovn_cluster_router", "policies", "@a", "@b", "@c",
             ])
-            let report = try await engine.apply(try ManifestLoader.load([workedExamplePath]))
+            let report = try await engine.apply(try ManifestLoader.load([workedExamplePath]), prune: true)
             #expect(report.plan.repairs.count == 1)
-            #expect(report.plan.removals.map(\.reason).sorted() == ["duplicate", "stale"])
+            #expect(report.plan.removals.map(\.reason).sorted() == ["duplicate", "pruned"])
             #expect(report.plan.additions.isEmpty)
             let listing = try await server.nbctl(["--bare", "--columns=match,nexthops", "find", "Logical_Router_Policy", "priority=101"])
             #expect(listing.split(separator: "\n").filter { !$0.isEmpty } == ["ip4.src == 10.124.0.3", "10.124.2.2"])

@@ -87,7 +87,7 @@ struct NodePlanTests {
         :OVN-KUBE-EGRESS-SVC - [0:0]
         -F OVN-KUBE-EGRESS-SVC
         -A OVN-KUBE-EGRESS-SVC -m mark --mark 0x3f0 -m comment --comment DoNotSNAT -j RETURN
-        -A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment default/example-service -j SNAT --to-source 172.18.255.200
+        -A OVN-KUBE-EGRESS-SVC -s 10.124.0.3/32 -m comment --comment "default/example-service" -j SNAT --to-source 172.18.255.200
         COMMIT
 
         """)
@@ -104,9 +104,9 @@ struct NodePlanTests {
         let plan = NodePlan(node: "n1", input: input, desired: DesiredState(input, settings: EngineSettings()))
         #expect(plan.snat.map { "\($0.endpoint)->\($0.loadBalancerIP)" } == ["10.1.1.5->172.18.0.2"])
         #expect(plan.ipRuleCommands == """
-        ip rule add prio 5000 from 10.1.1.5 table 100
-        ip -6 rule add prio 5000 from fd00:1::5 table 100
-        ip rule add prio 5000 from 10.96.0.10 table 100
+        ip rule add prio 5000 from 10.1.1.5 table '100'
+        ip -6 rule add prio 5000 from fd00:1::5 table '100'
+        ip rule add prio 5000 from 10.96.0.10 table '100'
 
         """)
     }

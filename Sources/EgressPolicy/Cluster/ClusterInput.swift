@@ -26,11 +26,23 @@ public struct ClusterInput: Sendable {
             guard let kind = object.kind else { throw fail("kind", "missing") }
             let known = ["EgressService", "Service", "EndpointSlice", "Node"]
             guard known.contains(kind) else {
-                notes.append("\(origin): \(object.identity): kind \(kind) ignored")
+                notes.append("\(origin): \(object.identity): kind \(SafeText.escaped(kind)) ignored")
                 continue
             }
             guard let name = object.name, !name.isEmpty else { throw fail("metadata.name", "missing") }
-            let namespace = kind == "Node" ? "" : (object.namespace ?? "default")
+            let namespace = kind == "Node" ? "" : (object.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+            func check(_ value: String, _ field: @autoclosure () -> String, _ rule: KubernetesNames.Check) throws(ManifestError) {
+                if let why = rule(value) { throw fail(field(), "\(SafeText.quoted(value)) \(why)") }
+            }
+            switch kind {
+            case "EgressService", "Service": try check(name, "metadata.name", KubernetesNames.dns1035Label)
+            default: try check(name, "metadata.name", KubernetesNames.dns1123Subdomain)
+            }
+            if kind != "Node" { try check(namespace, "metadata.namespace", KubernetesNames.dns1123Label) }
+            for (key, value) in object.labels {
+                try check(key, "metadata.labels", KubernetesNames.labelKey)
+                try check(value, "metadata.labels[\(SafeText.quoted(key))]", KubernetesNames.labelValue)
+            }
             let identity = "\(kind) \(namespace)/\(name)"
             guard seen.insert(identity).inserted else { throw fail("metadata.name", "duplicate object: \(identity) appears twice") }
             switch kind {
@@ -39,28 +51,33 @@ public struct ClusterInput: Sendable {
                 switch object.sourceIPBy ?? "" {
                 case "", "LoadBalancerIP": by = .loadBalancerIP
                 case "Network": by = .network
-                case let other: throw fail("spec.sourceIPBy", "\"\(other)\" is not LoadBalancerIP or Network")
+                case let other: throw fail("spec.sourceIPBy", "\(SafeText.quoted(other)) is not LoadBalancerIP or Network")
                 }
                 let selector = try Self.selector(object.nodeSelector, fail)
+                let network = object.network.flatMap { $0.isEmpty ? nil : $0 }
+                if let network { try check(network, "spec.network", KubernetesNames.routingTable) }
+                if let host = object.statusHost, host != "", host != "ALL" {
+                    try check(host, "status.host", KubernetesNames.dns1123Subdomain)
+                }
                 egressServices.append(EgressService(namespace: namespace, name: name, sourceIPBy: by, nodeSelector: selector,
-                                                    network: object.network.flatMap { $0.isEmpty ? nil : $0 },
+                                                    network: network,
                                                     statusHost: object.statusHost, origin: origin))
             case "Service":
                 var clusterIPs: [IPAddress] = []
                 let given = object.clusterIPs.isEmpty ? (object.clusterIP.map { [$0] } ?? []) : object.clusterIPs
                 for (i, text) in given.enumerated() where text != "None" && !text.isEmpty {
-                    guard let ip = IPAddress(text) else { throw fail("spec.clusterIPs[\(i)]", "\"\(text)\" is not an IP address") }
+                    guard let ip = IPAddress(text) else { throw fail("spec.clusterIPs[\(i)]", "\(SafeText.quoted(text)) is not an IP address") }
                     clusterIPs.append(ip)
                 }
                 var ingress: [IPAddress] = []
                 for (i, entry) in object.ingress.enumerated() {
                     guard let text = entry.ip, !text.isEmpty else { continue }
-                    guard let ip = IPAddress(text) else { throw fail("status.loadBalancer.ingress[\(i)].ip", "\"\(text)\" is not an IP address") }
+                    guard let ip = IPAddress(text) else { throw fail("status.loadBalancer.ingress[\(i)].ip", "\(SafeText.quoted(text)) is not an IP address") }
                     ingress.append(ip)
                 }
                 let etp = object.externalTrafficPolicy ?? "Cluster"
                 guard etp == "Cluster" || etp == "Local" else {
-                    throw fail("spec.externalTrafficPolicy", "\"\(etp)\" is not Cluster or Local")
+                    throw fail("spec.externalTrafficPolicy", "\(SafeText.quoted(etp)) is not Cluster or Local")
                 }
                 services["\(namespace)/\(name)"] = Service(
                     namespace: namespace, name: name, isLoadBalancer: object.serviceType == "LoadBalancer",
@@ -68,7 +85,7 @@ public struct ClusterInput: Sendable {
                     hasIngress: !object.ingress.isEmpty, origin: origin)
             case "EndpointSlice":
                 let type = object.addressType ?? ""
-                guard ["IPv4", "IPv6", "FQDN"].contains(type) else { throw fail("addressType", "\"\(type)\" is not IPv4, IPv6 or FQDN") }
+                guard ["IPv4", "IPv6", "FQDN"].contains(type) else { throw fail("addressType", "\(SafeText.quoted(type)) is not IPv4, IPv6 or FQDN") }
                 var endpoints: [EndpointSlice.Endpoint] = []
                 if type != "FQDN" {
                     let family: IPAddress.Family = type == "IPv4" ? .v4 : .v6
@@ -76,11 +93,13 @@ public struct ClusterInput: Sendable {
                         var addresses: [IPAddress] = []
                         for (j, text) in e.addresses.enumerated() {
                             guard let ip = IPAddress(text), ip.family == family else {
-                                throw fail("endpoints[\(i)].addresses[\(j)]", "\"\(text)\" is not an \(type) address in canonical form")
+                                throw fail("endpoints[\(i)].addresses[\(j)]", "\(SafeText.quoted(text)) is not an \(type) address in canonical form")
                             }
                             addresses.append(ip)
                         }
-                        endpoints.append(.init(addresses: addresses, nodeName: e.nodeName.flatMap { $0.isEmpty ? nil : $0 }))
+                        let nodeName = e.nodeName.flatMap { $0.isEmpty ? nil : $0 }
+                        if let nodeName { try check(nodeName, "endpoints[\(i)].nodeName", KubernetesNames.dns1123Subdomain) }
+                        endpoints.append(.init(addresses: addresses, nodeName: nodeName))
                     }
                 }
                 endpointSlices.append(EndpointSlice(namespace: namespace, name: name, serviceName: object.labels[Self.serviceNameLabel],
@@ -102,13 +121,23 @@ public struct ClusterInput: Sendable {
         for (i, e) in s.matchExpressions.enumerated() {
             let base = "spec.nodeSelector.matchExpressions[\(i)]"
             guard let key = e.key, !key.isEmpty else { throw fail("\(base).key", "missing") }
+            if let why = KubernetesNames.labelKey(key) { throw fail("\(base).key", "\(SafeText.quoted(key)) \(why)") }
+            for (j, v) in e.values.enumerated() {
+                if let why = KubernetesNames.labelValue(v) { throw fail("\(base).values[\(j)]", "\(SafeText.quoted(v)) \(why)") }
+            }
             guard let op = LabelSelector.Operator(rawValue: e.op ?? "") else {
-                throw fail("\(base).operator", "\"\(e.op ?? "")\" is not In, NotIn, Exists or DoesNotExist")
+                throw fail("\(base).operator", "\(SafeText.quoted(e.op ?? "")) is not In, NotIn, Exists or DoesNotExist")
             }
             let takesValues = op == .in || op == .notIn
             if takesValues && e.values.isEmpty { throw fail("\(base).values", "\(op.rawValue) needs at least one value") }
             if !takesValues && !e.values.isEmpty { throw fail("\(base).values", "\(op.rawValue) takes no values") }
             requirements.append(.init(key: key, op: op, values: e.values))
+        }
+        for (key, value) in s.matchLabels {
+            if let why = KubernetesNames.labelKey(key) { throw fail("spec.nodeSelector.matchLabels", "\(SafeText.quoted(key)) \(why)") }
+            if let why = KubernetesNames.labelValue(value) {
+                throw fail("spec.nodeSelector.matchLabels[\(SafeText.quoted(key))]", "\(SafeText.quoted(value)) \(why)")
+            }
         }
         return LabelSelector(matchLabels: s.matchLabels, requirements: requirements)
     }
@@ -126,7 +155,7 @@ public struct ClusterInput: Sendable {
         }
         var out: [CIDR] = []
         for t in texts {
-            guard let s = t.stringValue, let cidr = CIDR(s) else { throw fail("\(t) is not a CIDR") }
+            guard let s = t.stringValue, let cidr = CIDR(s) else { throw fail("\(SafeText.quoted(t.stringValue ?? "\(t)")) is not a CIDR") }
             out.append(cidr)
         }
         return out

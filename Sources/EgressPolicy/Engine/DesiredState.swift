@@ -22,34 +22,75 @@ public struct DesiredNoReroute: Sendable, Hashable {
     public var externalIDs: [String: String]
 }
 
+/// One pod IP that the endpoints of several egress services share. Only `winner` gets a
+/// reroute policy (and the SNAT on its host).
+public struct SharedPodIP: Sendable, Hashable {
+    public var ip: IPAddress
+    public var winner: String
+    /// The others, in byte order.
+    public var losers: [String]
+    /// The winner is a service outside the input whose live policy is kept (not pruned).
+    public var winnerIsKept: Bool
+}
+
 /// What the Northbound database should hold for the manifests: computed, not read.
 public struct DesiredState: Sendable {
     public var assignment: HostAssignment
     public var policies: [DesiredPolicy] = []
     public var addressSets: [DesiredAddressSet] = []
     public var noReroute: [DesiredNoReroute] = []
+    /// Per service key, the endpoint IPs it reroutes (its endpoints less the shared ones it lost).
+    public var servedEndpoints: [String: [IPAddress]] = [:]
+    public var sharedIPs: [SharedPodIP] = []
     public var warnings: [String] = []
 
     public static let priority = 101
     public static let noReroutePriority = 102
     public static let ownerKey = "EgressSVC"
 
-    public init(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:]) {
+    /// `keptClaims`: pod IPs that services outside the input already reroute (their rows are
+    /// kept when not pruning), by IP, with the owner. Such a claim wins over the input's.
+    public init(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:],
+                keptClaims: [IPAddress: String] = [:]) {
         assignment = HostSelection.select(input, settings: settings, liveHosts: liveHosts)
         warnings = assignment.warnings
         let families = settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
         var served: [IPAddress.Family: Set<String>] = [:]
+        // A shared pod IP goes to the first claimant: a kept service, else the smallest
+        // namespace/name in byte order (keys are validated ASCII, so String order is byte order).
+        var claims = keptClaims
+        var shared: [IPAddress: SharedPodIP] = [:]
         for key in assignment.hosts.keys.sorted() {
             let host = assignment.hosts[key]!
             guard host != "", host != "ALL", let node = input.nodes[host] else { continue }
+            var won: [IPAddress] = []
             for ip in assignment.endpoints[key] ?? [] {
                 served[ip.family, default: []].insert(ip.description)
+                if let owner = claims[ip] {
+                    shared[ip, default: SharedPodIP(ip: ip, winner: owner, losers: [], winnerIsKept: keptClaims[ip] != nil)].losers.append(key)
+                    continue
+                }
+                claims[ip] = key
+                won.append(ip)
                 guard let subnet = node.subnet(ip.family) else {
                     warnings.append("EgressService \(key): host \(host) has no \(ip.family) subnet; no policy for \(ip)")
                     continue
                 }
                 policies.append(DesiredPolicy(owner: key, ip: ip, nexthop: subnet.managementIP))
             }
+            servedEndpoints[key] = won
+            // Rerouted but not SNATed: the pods leave the host with its own IP.
+            let ingressFamilies = Set(input.services[key]?.ingressIPs.map(\.family) ?? [])
+            for family in Set(won.map(\.family)).subtracting(ingressFamilies).sorted() {
+                warnings.append("EgressService \(key): the Service has no \(family) ingress IP (only hostnames or the other family); "
+                                + "its \(family) endpoints are rerouted to \(host) but not SNATed there")
+            }
+        }
+        sharedIPs = shared.values.sorted { $0.ip < $1.ip }
+        for c in sharedIPs {
+            let kept = c.winnerIsKept ? " (kept: not in the input)" : ""
+            warnings.append("pod IP \(c.ip) is an endpoint of several egress services: \(c.winner)\(kept) reroutes it; "
+                            + "\(c.losers.joined(separator: ", ")) get no policy for it")
         }
         for family in families.sorted() {
             let id = AddressSetNames.egressServiceID(family)

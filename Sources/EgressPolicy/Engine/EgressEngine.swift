@@ -20,29 +20,51 @@ public struct EgressEngine: Sendable {
         public var attempts: Int
     }
 
-    public func plan(_ input: ClusterInput) async throws -> Plan {
+    /// What `apply` would do. Without `prune`, only the services in `input` are planned and
+    /// other owned services' rows are kept; with it, those rows are removed.
+    public func plan(_ input: ClusterInput, prune: Bool = false) async throws -> Plan {
         let schema = try await connection.schema(of: OVNNorthbound.name)
-        return try await plan(input, schema: schema)
+        return try await plan(input, prune: prune, schema: schema)
     }
 
-    func plan(_ input: ClusterInput, schema: DatabaseSchema) async throws -> Plan {
+    func plan(_ input: ClusterInput, prune: Bool, schema: DatabaseSchema) async throws -> Plan {
         let families = settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
         let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families)
-        let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes))
-        return try Plan(desired: desired, live: live, settings: settings)
+        let inInput = Set(input.egressServices.map(\.key))
+        let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes),
+                                   keptClaims: prune ? [:] : live.claims(outside: inInput))
+        return try Plan(desired: desired, live: live, settings: settings, scope: prune ? .prune : .services(inInput))
     }
 
     /// Plans and applies as one transaction guarded by `wait`s on what was read; when another
     /// writer changed it meanwhile, reads again and retries.
     ///
     /// `beforeWrite` sees each plan before its transaction is sent and may throw to stop the
-    /// apply with nothing written (the CLI's `--strict` uses it to refuse warnings).
-    public func apply(_ input: ClusterInput, maxAttempts: Int = 5,
-                      beforeWrite: (Plan) throws -> Void = { _ in }) async throws -> Report {
+    /// apply with nothing written (the CLI's `--strict` uses it to refuse warnings; tests use
+    /// it to write concurrently).
+    public func apply(_ input: ClusterInput, prune: Bool = false, maxAttempts: Int = 5,
+                      beforeWrite: (Plan) async throws -> Void = { _ in }) async throws -> Report {
+        try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
+            try await plan(input, prune: prune, schema: schema)
+        }
+    }
+
+    /// Deletes one service's rows (`namespace/name`) the same way: one guarded transaction,
+    /// planned again on fresh state when another writer got in between.
+    public func delete(service owner: String, maxAttempts: Int = 5,
+                       beforeWrite: (Plan) async throws -> Void = { _ in }) async throws -> Report {
+        try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
+            let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
+            return try Plan(removing: owner, live: live, settings: settings)
+        }
+    }
+
+    private func guardedWrite(maxAttempts: Int, beforeWrite: (Plan) async throws -> Void,
+                              makePlan: (DatabaseSchema) async throws -> Plan) async throws -> Report {
         let schema = try await connection.schema(of: OVNNorthbound.name)
         for attempt in 1...maxAttempts {
-            let plan = try await plan(input, schema: schema)
-            try beforeWrite(plan)
+            let plan = try await makePlan(schema)
+            try await beforeWrite(plan)
             let ops = plan.operations
             guard !ops.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: attempt) }
             do {

@@ -28,6 +28,11 @@ public struct Inventory: Sendable {
         inventory.addressSets = live.addressSets.mapValues(\.addresses)
         inventory.noReroute = live.noReroutePolicies.map(\.match).sorted()
         let grouped = Dictionary(grouping: live.ownedPolicies) { $0.externalIDs[DesiredState.ownerKey]! }
+        // Pod IPs rerouted by more than one service: OVN picks one of their nexthops.
+        var ownersByIP: [String: Set<String>] = [:]
+        for p in live.ownedPolicies {
+            ownersByIP[Self.podIP(p.match), default: []].insert(p.externalIDs[DesiredState.ownerKey]!)
+        }
         for owner in grouped.keys.sorted() {
             let policies = grouped[owner]!
             let nexthops = Set(policies.flatMap(\.nexthops)).sorted()
@@ -36,12 +41,16 @@ public struct Inventory: Sendable {
             var endpoints: [String] = []
             for p in policies {
                 matches[p.match, default: 0] += 1
-                let ip = String(p.match.split(separator: " ").last ?? "")
+                let ip = Self.podIP(p.match)
                 endpoints.append(ip)
                 if !served.contains(ip) { drift.append("\(ip) is not in the served-pods address set") }
                 if p.nexthops.count != 1 { drift.append("\(p.match) has \(p.nexthops.count) nexthops") }
             }
             for (m, n) in matches.sorted(by: { $0.key < $1.key }) where n > 1 { drift.append("\(n) owned policies for \(m)") }
+            for ip in Set(endpoints).sorted() {
+                let others = ownersByIP[ip, default: []].subtracting([owner]).sorted()
+                if !others.isEmpty { drift.append("conflict: \(ip) is also rerouted by \(others.joined(separator: ", "))") }
+            }
             var hosts = nexthops
             if input != nil {
                 hosts = Array(Set(nexthops.map { byIP[$0] ?? "?" })).sorted()
@@ -51,6 +60,11 @@ public struct Inventory: Sendable {
                                            endpoints: Array(Set(endpoints)).sorted(), drift: drift))
         }
         return inventory
+    }
+
+    /// The canonical pod IP of a match, or the match itself (escaped later) when it is not ours.
+    private static func podIP(_ match: String) -> String {
+        LiveState.sourceIP(of: match)?.description ?? match
     }
 }
 
@@ -63,6 +77,8 @@ public struct Explanation: Sendable {
     public var noReroute: [String] = []
     public var inAddressSets: [String] = []
     public var snat: [String] = []
+    /// With manifests: the services whose endpoints include this IP, the winner first.
+    public var shared: SharedPodIP?
 
     public static func explain(_ ip: IPAddress, connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?) async throws -> Explanation {
         let schema = try await connection.schema(of: OVNNorthbound.name)
@@ -70,12 +86,14 @@ public struct Explanation: Sendable {
         var e = Explanation(ip: ip)
         let match = "\(ip.family.matchPrefix).src == \(ip)"
         for p in live.reroutePolicies where p.match == match {
-            e.reroutes.append((p.externalIDs[DesiredState.ownerKey] ?? "(not owned)", p.match, p.nexthops.sorted()))
+            e.reroutes.append((p.externalIDs[DesiredState.ownerKey].map { SafeText.escaped($0) } ?? "(not owned)", p.match,
+                               p.nexthops.sorted().map { SafeText.escaped($0) }))
         }
-        e.noReroute = live.noReroutePolicies.map(\.match).filter { $0.contains(ip.family.matchPrefix + ".src") }
+        e.noReroute = live.noReroutePolicies.map(\.match).filter { $0.contains(ip.family.matchPrefix + ".src") }.map { SafeText.escaped($0) }
         e.inAddressSets = live.addressSets.values.filter { $0.addresses.contains(ip.description) }.map(\.name).sorted()
         if let input {
             let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes))
+            e.shared = desired.sharedIPs.first { $0.ip == ip }
             let hops = Set(e.reroutes.flatMap(\.nexthops))
             e.hostNodes = input.nodes.values.filter { n in n.subnets.contains { hops.contains($0.managementIP.description) } }.map(\.name).sorted()
             for node in input.nodes.keys.sorted() {

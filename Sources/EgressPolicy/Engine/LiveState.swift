@@ -43,6 +43,30 @@ public struct LiveState: Sendable {
         return live
     }
 
+    /// The pod IP of an owned policy's match (`ip4.src == 10.1.2.3`), nil for any other text.
+    public static func sourceIP(of match: String) -> IPAddress? {
+        for family in IPAddress.Family.allCases {
+            let prefix = "\(family.matchPrefix).src == "
+            if match.hasPrefix(prefix), let ip = IPAddress(String(match.dropFirst(prefix.count))), ip.family == family {
+                return ip
+            }
+        }
+        return nil
+    }
+
+    /// Pod IPs that owned services outside `inScope` reroute now, each with its owner (the
+    /// smallest, when several do).
+    public func claims(outside inScope: Set<String>) -> [IPAddress: String] {
+        var out: [IPAddress: String] = [:]
+        for p in ownedPolicies {
+            guard let owner = p.externalIDs[DesiredState.ownerKey], !inScope.contains(owner),
+                  let ip = Self.sourceIP(of: p.match) else { continue }
+            if let other = out[ip], other <= owner { continue }
+            out[ip] = owner
+        }
+        return out
+    }
+
     /// The host each service's policies point to now: the node whose management IP is the
     /// nexthop (used when the manifests carry no status.host).
     public func currentHosts(nodes: [String: Node]) -> [String: String] {

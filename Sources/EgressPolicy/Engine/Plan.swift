@@ -29,6 +29,20 @@ public struct Plan: Sendable {
         public var externalIDs: [String: String]?
     }
 
+    /// Which owned services a plan may change.
+    public enum Scope: Sendable, Hashable {
+        /// Only these services (`namespace/name`): the others' rows are kept as they are.
+        case services(Set<String>)
+        /// Every owned row: those of services outside the input are removed (`--prune`).
+        case prune
+    }
+
+    /// An owned service outside the input whose rows the plan leaves alone.
+    public struct KeptService: Sendable, Hashable {
+        public var owner: String
+        public var policies: Int
+    }
+
     public var router: String
     public var routerUUID: OVSDBUUID
     public var hosts: [String: String]
@@ -37,6 +51,8 @@ public struct Plan: Sendable {
     public var repairs: [NexthopRepair] = []
     public var addressChanges: [AddressChange] = []
     public var noRerouteAdditions: [DesiredNoReroute] = []
+    public var kept: [KeptService] = []
+    public var sharedIPs: [SharedPodIP] = []
     public var warnings: [String] = []
     /// The guard: what the diff read, checked by `wait` before any write.
     var guards: [OVSDBOperation] = []
@@ -45,19 +61,30 @@ public struct Plan: Sendable {
         additions.isEmpty && removals.isEmpty && repairs.isEmpty && noRerouteAdditions.isEmpty && addressChanges.isEmpty
     }
 
-    /// Computes the plan from desired and live state.
-    public init(desired: DesiredState, live: LiveState, settings: EngineSettings) throws(EngineError) {
+    /// Computes the plan from desired and live state. With `.services`, owned rows of other
+    /// services are kept, and so are their IPs in the address sets (`keptIPs`).
+    public init(desired: DesiredState, live: LiveState, settings: EngineSettings, scope: Scope) throws(EngineError) {
         guard let routerUUID = live.routerUUID else { throw .routerMissing(settings.router) }
         router = settings.router
         self.routerUUID = routerUUID
         hosts = desired.assignment.hosts
         warnings = desired.warnings
+        sharedIPs = desired.sharedIPs
 
         // Reroute policies, identified by owner + match.
         var liveByKey: [String: [LogicalRouterPolicy]] = [:]
+        var keptCounts: [String: Int] = [:]
+        var keptIPs: Set<String> = []
         for p in live.ownedPolicies.sorted(by: { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }) {
-            liveByKey[p.externalIDs[DesiredState.ownerKey]! + "\u{0}" + p.match, default: []].append(p)
+            let owner = p.externalIDs[DesiredState.ownerKey]!
+            if case .services(let inScope) = scope, !inScope.contains(owner) {
+                keptCounts[owner, default: 0] += 1
+                if let ip = LiveState.sourceIP(of: p.match) { keptIPs.insert(ip.description) }
+                continue
+            }
+            liveByKey[owner + "\u{0}" + p.match, default: []].append(p)
         }
+        kept = keptCounts.sorted { $0.key < $1.key }.map { KeptService(owner: $0.key, policies: $0.value) }
         var wanted: Set<String> = []
         for d in desired.policies {
             let key = d.owner + "\u{0}" + d.match
@@ -79,7 +106,9 @@ public struct Plan: Sendable {
         }
         for (key, rows) in liveByKey.sorted(by: { $0.key < $1.key }) where !wanted.contains(key) {
             for p in rows {
-                removals.append(PolicyRemoval(owner: p.externalIDs[DesiredState.ownerKey]!, match: p.match, uuid: p.uuid!, reason: "stale"))
+                let owner = p.externalIDs[DesiredState.ownerKey]!
+                removals.append(PolicyRemoval(owner: owner, match: p.match, uuid: p.uuid!,
+                                              reason: desired.assignment.hosts[owner] == nil ? "pruned" : "stale"))
             }
         }
 
@@ -87,7 +116,7 @@ public struct Plan: Sendable {
         for set in desired.addressSets {
             if let existing = live.addressSets[set.name] {
                 let add = set.addresses.subtracting(existing.addresses).sorted()
-                let remove = existing.addresses.subtracting(set.addresses).sorted()
+                let remove = existing.addresses.subtracting(set.addresses).subtracting(keptIPs).sorted()
                 let ids = existing.externalIDs == set.externalIDs ? nil : set.externalIDs
                 if !add.isEmpty || !remove.isEmpty || ids != nil {
                     addressChanges.append(AddressChange(name: set.name, family: set.family, uuid: existing.uuid, add: add, remove: remove, externalIDs: ids))
@@ -113,107 +142,5 @@ public struct Plan: Sendable {
             guards.append(.wait(table: AddressSet.tableName, where: Condition([.where(AddressSet.Column.name, .equal, name)]),
                                 columns: ["_uuid"], until: .equal, rows: uuidRows([live.addressSets[name]?.uuid]), timeout: 0))
         }
-    }
-
-    /// The transaction: guards first, then the writes. Empty when nothing differs.
-    public var operations: [OVSDBOperation] {
-        guard !isEmpty else { return [] }
-        var ops = guards
-        var inserted: [Atom] = []
-        for (i, d) in additions.enumerated() {
-            let row = LogicalRouterPolicy(action: .reroute, externalIDs: [DesiredState.ownerKey: d.owner], match: d.match,
-                                          nexthops: [d.nexthop.description], priority: DesiredState.priority).row()
-            ops.append(.insert(table: LogicalRouterPolicy.tableName, row: row, uuidName: "policy\(i)"))
-            inserted.append(.namedUUID("policy\(i)"))
-        }
-        for (i, n) in noRerouteAdditions.enumerated() {
-            let row = LogicalRouterPolicy(action: .allow, externalIDs: n.externalIDs, match: n.match,
-                                          options: ["pkt_mark": "1008"], priority: DesiredState.noReroutePriority).row()
-            ops.append(.insert(table: LogicalRouterPolicy.tableName, row: row, uuidName: "noreroute\(i)"))
-            inserted.append(.namedUUID("noreroute\(i)"))
-        }
-        for r in repairs {
-            ops.append(.update(table: LogicalRouterPolicy.tableName, where: Condition([.uuid(r.uuid)]),
-                               row: LogicalRouterPolicy(action: .reroute, nexthops: [r.to]).row([.nexthops, .action])))
-        }
-        for r in removals {
-            ops.append(.delete(table: LogicalRouterPolicy.tableName, where: Condition([.uuid(r.uuid)])))
-        }
-        var mutations: [Mutation] = []
-        if !inserted.isEmpty { mutations.append(.insert(LogicalRouter.Column.policies.rawValue, try! .set(inserted))) }
-        if !removals.isEmpty {
-            mutations.append(.delete(LogicalRouter.Column.policies.rawValue, Datum(set: Set(removals.map(\.uuid)))))
-        }
-        if !mutations.isEmpty {
-            ops.append(.mutate(table: LogicalRouter.tableName, where: Condition([.uuid(routerUUID)]), mutations: mutations))
-        }
-        for c in addressChanges {
-            if let create = c.create {
-                ops.append(.insert(table: AddressSet.tableName,
-                                   row: AddressSet(addresses: create.addresses, externalIDs: create.externalIDs, name: create.name).row()))
-                continue
-            }
-            guard let uuid = c.uuid else { continue }
-            var m: [Mutation] = []
-            if !c.add.isEmpty { m.append(.insert(AddressSet.Column.addresses.rawValue, Datum(set: Set(c.add)))) }
-            if !c.remove.isEmpty { m.append(.delete(AddressSet.Column.addresses.rawValue, Datum(set: Set(c.remove)))) }
-            if !m.isEmpty { ops.append(.mutate(table: AddressSet.tableName, where: Condition([.uuid(uuid)]), mutations: m)) }
-            if let ids = c.externalIDs {
-                ops.append(.update(table: AddressSet.tableName, where: Condition([.uuid(uuid)]), row: AddressSet(externalIDs: ids).row([.externalIDs])))
-            }
-        }
-        return ops
-    }
-
-    /// Operations that change the database.
-    public var writeCount: Int { operations.filter(\.isWrite).count }
-}
-
-/// Why the engine cannot plan or apply.
-public enum EngineError: Error, Sendable, CustomStringConvertible {
-    case routerMissing(String)
-    case conflict(attempts: Int)
-
-    public var description: String {
-        switch self {
-        case .routerMissing(let r): return "logical router \(r) not found in the Northbound database"
-        case .conflict(let n): return "the database kept changing under the apply; gave up after \(n) attempts"
-        }
-    }
-}
-
-extension Plan {
-    /// Removes one service's rows: its policies, and its endpoint IPs from the address sets
-    /// unless another service still has a policy for the same IP.
-    public init(removing owner: String, live: LiveState, settings: EngineSettings) throws(EngineError) {
-        let emptyDesired = DesiredState(ClusterInput(), settings: settings)
-        try self.init(desired: emptyDesired, live: live, settings: settings)
-        hosts = [:]
-        removals = removals.filter { $0.owner == owner }
-        noRerouteAdditions = []
-        addressChanges = []
-        let stillUsed = Set(live.ownedPolicies.filter { $0.externalIDs[DesiredState.ownerKey] != owner }
-            .map { String($0.match.split(separator: " ").last ?? "") })
-        for (name, set) in live.addressSets.sorted(by: { $0.key < $1.key }) {
-            let drop = removals.map { String($0.match.split(separator: " ").last ?? "") }
-                .filter { set.addresses.contains($0) && !stillUsed.contains($0) }
-            if !drop.isEmpty {
-                addressChanges.append(AddressChange(name: name, family: drop[0].contains(":") ? .v6 : .v4, uuid: set.uuid,
-                                                    add: [], remove: Array(Set(drop)).sorted()))
-            }
-        }
-    }
-}
-
-extension EgressEngine {
-    /// Deletes one service's rows (`namespace/name`) in one guarded transaction.
-    public func delete(service owner: String) async throws -> Report {
-        let schema = try await connection.schema(of: OVNNorthbound.name)
-        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
-        let plan = try Plan(removing: owner, live: live, settings: settings)
-        let ops = plan.operations
-        guard !ops.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: 1) }
-        _ = try await connection.transact(OVNNorthbound.name, ops, schema: schema)
-        return Report(plan: plan, writesSent: ops.filter(\.isWrite).count, attempts: 1)
     }
 }

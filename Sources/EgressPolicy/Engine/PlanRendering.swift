@@ -1,24 +1,50 @@
 import OVSDBClient
 
 extension Plan {
-    /// For people: grouped by service, then the address sets and the no-reroute policy.
+    /// The plan's changes by service, built in one pass over each list.
+    struct ByOwner {
+        var added: [String: [DesiredPolicy]] = [:]
+        var changed: [String: [NexthopRepair]] = [:]
+        var removed: [String: [PolicyRemoval]] = [:]
+        var owners: [String] = []
+    }
+
+    var byOwner: ByOwner {
+        var g = ByOwner()
+        for a in additions { g.added[a.owner, default: []].append(a) }
+        for r in repairs { g.changed[r.owner, default: []].append(r) }
+        for r in removals { g.removed[r.owner, default: []].append(r) }
+        var owners = Set(hosts.keys)
+        owners.formUnion(g.added.keys)
+        owners.formUnion(g.changed.keys)
+        owners.formUnion(g.removed.keys)
+        g.owners = owners.sorted()
+        return g
+    }
+
+    /// For people: grouped by service, then the kept services, shared pod IPs, the address
+    /// sets and the no-reroute policy. Owners read from the database are escaped.
     public var text: String {
         var lines: [String] = []
-        var owners = Set(additions.map(\.owner)).union(removals.map(\.owner)).union(repairs.map(\.owner))
-        owners.formUnion(hosts.keys)
-        for owner in owners.sorted() {
-            let added = additions.filter { $0.owner == owner }
-            let removed = removals.filter { $0.owner == owner }
-            let changed = repairs.filter { $0.owner == owner }
-            let host = hosts[owner].map { $0.isEmpty ? "(none)" : $0 } ?? "(not in manifests)"
+        let g = byOwner
+        for owner in g.owners {
+            let added = g.added[owner] ?? [], changed = g.changed[owner] ?? [], removed = g.removed[owner] ?? []
+            let name = SafeText.escaped(owner)
+            let host = hosts[owner].map { $0.isEmpty ? "(none)" : $0 } ?? "(not in the input)"
             if added.isEmpty && removed.isEmpty && changed.isEmpty {
-                lines.append("\(owner): host \(host), no change")
+                lines.append("\(name): host \(host), no change")
                 continue
             }
-            lines.append("\(owner): host \(host)")
+            lines.append("\(name): host \(host)")
             for a in added { lines.append("  + 101 \(a.match) reroute \(a.nexthop)") }
-            for c in changed { lines.append("  ~ 101 \(c.match) reroute \(c.from.joined(separator: ",")) -> \(c.to)") }
-            for r in removed { lines.append("  - 101 \(r.match) (\(r.reason))") }
+            for c in changed { lines.append("  ~ 101 \(c.match) reroute \(c.from.map { SafeText.escaped($0) }.joined(separator: ",")) -> \(c.to)") }
+            for r in removed { lines.append("  - 101 \(SafeText.escaped(r.match)) (\(r.reason))") }
+        }
+        for k in kept {
+            lines.append("\(SafeText.escaped(k.owner)): not in the input, kept (\(k.policies) policies; --prune removes them)")
+        }
+        for s in sharedIPs {
+            lines.append("shared pod IP \(s.ip): rerouted by \(s.winner), not by \(s.losers.joined(separator: ", "))")
         }
         for c in addressChanges {
             let verb = c.create != nil ? "create" : "update"
@@ -31,15 +57,16 @@ extension Plan {
 
     /// For scripts; keys are stable.
     public var json: JSON {
+        let g = byOwner
         var services: [String: JSON] = [:]
-        for owner in Set(additions.map(\.owner)).union(removals.map(\.owner)).union(repairs.map(\.owner)).union(hosts.keys) {
+        for owner in g.owners {
             services[owner] = [
                 "host": hosts[owner].map(JSON.string) ?? .null,
-                "added": .array(additions.filter { $0.owner == owner }.map { ["match": .string($0.match), "nexthop": .string($0.nexthop.description)] }),
-                "changed": .array(repairs.filter { $0.owner == owner }.map {
+                "added": .array((g.added[owner] ?? []).map { ["match": .string($0.match), "nexthop": .string($0.nexthop.description)] }),
+                "changed": .array((g.changed[owner] ?? []).map {
                     ["match": .string($0.match), "uuid": .string($0.uuid.description), "from": .array($0.from.map(JSON.string)), "to": .string($0.to)]
                 }),
-                "removed": .array(removals.filter { $0.owner == owner }.map {
+                "removed": .array((g.removed[owner] ?? []).map {
                     ["match": .string($0.match), "uuid": .string($0.uuid.description), "reason": .string($0.reason)]
                 }),
             ]
@@ -47,6 +74,10 @@ extension Plan {
         return [
             "router": .string(router),
             "services": .object(services),
+            "kept": .array(kept.map { ["service": .string($0.owner), "policies": .integer(Int64($0.policies))] }),
+            "sharedPodIPs": .array(sharedIPs.map {
+                ["ip": .string($0.ip.description), "winner": .string($0.winner), "losers": .array($0.losers.map(JSON.string))]
+            }),
             "addressSets": .array(addressChanges.map {
                 ["name": .string($0.name), "family": .string($0.family.rawValue), "create": .bool($0.create != nil),
                  "add": .array($0.add.map(JSON.string)), "remove": .array($0.remove.map(JSON.string))]

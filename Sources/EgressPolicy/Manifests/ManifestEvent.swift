@@ -12,6 +12,11 @@ enum ManifestEvent: Equatable {
     case streamEnd
 }
 
+/// How deep mappings and lists may nest in a manifest. Kubernetes objects need about ten
+/// levels; refusing deeper documents early keeps the work linear in the input (libyaml slows
+/// down with depth, and jansson's own limit is 2048).
+let maximumManifestDepth = 64
+
 /// Where events come from.
 protocol ManifestEventSource {
     /// The next event, and the 1-based line it starts on (0 when unknown).

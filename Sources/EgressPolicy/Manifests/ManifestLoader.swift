@@ -6,7 +6,9 @@ import OVSDBClient
 /// Reads manifests from files, folders (every `.yaml`, `.yml` and `.json` below, in name
 /// order) or standard input (`-`).
 public enum ManifestLoader {
-    /// Loads and checks everything under `paths`.
+    /// Loads and checks everything under `paths`. An input with no object at all (an empty
+    /// folder, a blank file, empty stdin) is an error: planning from it would mean "nothing
+    /// should exist".
     public static func load(_ paths: [String]) throws(ManifestError) -> ClusterInput {
         var objects: [ManifestObject] = []
         for path in paths {
@@ -15,7 +17,11 @@ public enum ManifestLoader {
                 objects += try parse(bytes, file: file)
             }
         }
-        return try ClusterInput(objects: flatten(objects))
+        let all = flatten(objects)
+        guard !all.isEmpty else {
+            throw ManifestError(file: paths.joined(separator: ", "), message: "no Kubernetes objects found (empty input); nothing planned, nothing written")
+        }
+        return try ClusterInput(objects: all)
     }
 
     /// Parses one file's bytes: JSON through jansson when it starts with `{` or `[`, YAML
@@ -26,6 +32,9 @@ public enum ManifestLoader {
             let json: JSON
             do { json = try JanssonCodec.decode(bytes) } catch {
                 throw ManifestError(file: file, document: 0, message: "JSON: \(error.message) at byte \(error.position)")
+            }
+            guard depth(json, limit: maximumManifestDepth + 1) <= maximumManifestDepth + 1 else {
+                throw ManifestError(file: file, document: 0, message: "nested deeper than \(maximumManifestDepth) levels; not a Kubernetes manifest")
             }
             let documents = json.arrayValue ?? [json]
             var out: [ManifestObject] = []
@@ -39,6 +48,19 @@ public enum ManifestLoader {
         }
         var decoder = ManifestDecoder(source: YAMLEventSource(bytes: bytes, file: file), file: file)
         return try decoder.objects()
+    }
+
+    /// Nesting depth of `json`, counted no further than `limit` + 1. A top-level array of
+    /// documents is one level more than a YAML stream of the same objects.
+    private static func depth(_ json: JSON, limit: Int) -> Int {
+        guard limit > 0 else { return 1 }
+        var deepest = 0
+        switch json {
+        case .object(let o): for v in o.values where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
+        case .array(let a): for v in a where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
+        default: return 0
+        }
+        return 1 + deepest
     }
 
     /// `kind: List` objects are replaced by their items.

@@ -56,9 +56,9 @@ struct ManifestObject: Sendable {
     // List
     var items: [ManifestObject] = []
 
-    /// `Kind namespace/name`, for messages.
+    /// `Kind namespace/name`, for messages (escaped: it is printed before it is checked).
     var identity: String {
         let n = [namespace, name].compactMap { $0 }.joined(separator: "/")
-        return "\(kind ?? "object") \(n.isEmpty ? "(unnamed)" : n)"
+        return SafeText.escaped("\(kind ?? "object") \(n.isEmpty ? "(unnamed)" : n)")
     }
 }

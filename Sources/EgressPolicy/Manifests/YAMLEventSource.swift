@@ -5,6 +5,7 @@ final class YAMLEventSource: ManifestEventSource {
     private var parser = yaml_parser_t()
     private let buffer: UnsafeMutableBufferPointer<UInt8>
     private let file: String
+    private var depth = 0
 
     init(bytes: [UInt8], file: String) {
         self.file = file
@@ -17,6 +18,13 @@ final class YAMLEventSource: ManifestEventSource {
     deinit {
         yaml_parser_delete(&parser)
         buffer.deallocate()
+    }
+
+    private func enter(_ line: Int) throws(ManifestError) {
+        depth += 1
+        if depth > maximumManifestDepth {
+            throw ManifestError(file: file, line: line, message: "nested deeper than \(maximumManifestDepth) levels; not a Kubernetes manifest")
+        }
     }
 
     func next() throws(ManifestError) -> (ManifestEvent, line: Int) {
@@ -34,10 +42,18 @@ final class YAMLEventSource: ManifestEventSource {
             case YAML_STREAM_END_EVENT: return (.streamEnd, line)
             case YAML_DOCUMENT_START_EVENT: return (.documentStart, line)
             case YAML_DOCUMENT_END_EVENT: return (.documentEnd, line)
-            case YAML_MAPPING_START_EVENT: return (.mappingStart, line)
-            case YAML_MAPPING_END_EVENT: return (.mappingEnd, line)
-            case YAML_SEQUENCE_START_EVENT: return (.sequenceStart, line)
-            case YAML_SEQUENCE_END_EVENT: return (.sequenceEnd, line)
+            case YAML_MAPPING_START_EVENT:
+                try enter(line)
+                return (.mappingStart, line)
+            case YAML_MAPPING_END_EVENT:
+                depth -= 1
+                return (.mappingEnd, line)
+            case YAML_SEQUENCE_START_EVENT:
+                try enter(line)
+                return (.sequenceStart, line)
+            case YAML_SEQUENCE_END_EVENT:
+                depth -= 1
+                return (.sequenceEnd, line)
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)

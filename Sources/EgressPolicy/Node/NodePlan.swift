@@ -30,7 +30,8 @@ public struct NodePlan: Sendable {
             statusHosts[es.key] = host
             guard host == node, let service = input.services[es.key] else { continue }
             labels.append("egress-service.k8s.ovn.org/\(es.namespace)-\(es.name)")
-            let endpoints = desired.assignment.endpoints[es.key] ?? []
+            // A pod IP shared with a service that won it is SNATed on the winner's host only.
+            let endpoints = desired.servedEndpoints[es.key] ?? []
             for family in IPAddress.Family.allCases {
                 // With several ingress IPs, the last one of each family is used.
                 guard let lb = service.ingressIPs.last(where: { $0.family == family }) else { continue }
@@ -44,14 +45,15 @@ public struct NodePlan: Sendable {
         }
     }
 
-    /// `iptables-restore --noflush` input for one family (`ip6tables-restore` for v6).
+    /// `iptables-restore --noflush` input for one family (`ip6tables-restore` for v6). The
+    /// comment is quoted as iptables-save prints it; it holds a validated namespace/name.
     public func iptablesRestore(_ family: IPAddress.Family) -> String {
         let rules = snat.filter { $0.endpoint.family == family }
         var lines = ["*nat", ":\(Self.chain) - [0:0]", "-F \(Self.chain)",
                      "-A \(Self.chain) -m mark --mark 0x3f0 -m comment --comment DoNotSNAT -j RETURN"]
         let host = family == .v4 ? "/32" : "/128"
         for r in rules {
-            lines.append("-A \(Self.chain) -s \(r.endpoint)\(host) -m comment --comment \(r.owner) -j SNAT --to-source \(r.loadBalancerIP)")
+            lines.append("-A \(Self.chain) -s \(r.endpoint)\(host) -m comment --comment \"\(r.owner)\" -j SNAT --to-source \(r.loadBalancerIP)")
         }
         lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"
@@ -80,9 +82,10 @@ public struct NodePlan: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `ip rule` commands for services with `spec.network`.
+    /// `ip rule` commands for services with `spec.network`, one shell command a line; the
+    /// table (a validated id or name) is a single-quoted shell word all the same.
     public var ipRuleCommands: String {
-        ipRules.map { "ip \($0.source.family == .v6 ? "-6 " : "")rule add prio 5000 from \($0.source) table \($0.table)" }
+        ipRules.map { "ip \($0.source.family == .v6 ? "-6 " : "")rule add prio 5000 from \($0.source) table \(SafeText.shellWord($0.table))" }
             .joined(separator: "\n") + (ipRules.isEmpty ? "" : "\n")
     }
 

@@ -6,8 +6,12 @@ struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what apply would change. Exit 0: nothing differs; 1: it differs; 2: error.",
         discussion: """
+        Without --prune, owned services that are not in the input are listed as kept; with
+        it, their rows are shown as removed (reason "pruned"), as apply --prune would do.
+
         Examples:
           ovn-egressctl diff -f examples/worked-example
+          ovn-egressctl diff -f all-egress-services/ --prune
           ovn-egressctl diff -f manifests/ --json | jq .writeOperations
         """)
 
@@ -17,17 +21,19 @@ struct Diff: AsyncParsableCommand {
     var file: [String] = []
     @Flag(name: .long, help: "Print the plan as JSON.")
     var json = false
+    @Flag(name: .long, help: "Plan the removal of owned rows of egress services that are not in the input.")
+    var prune = false
 
     func run() async throws {
         guard !file.isEmpty else { throw ValidationError("diff needs -f PATH") }
         let settings = try engine.settings()
         let input = try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
-        let json = self.json
+        let (json, prune) = (self.json, self.prune)
         let differs = try await withDeadline(connection.timeout) {
             let c = try await connection.connect()
             defer { Task { await c.close() } }
-            let plan = try await EgressEngine(connection: c, settings: settings).plan(input)
+            let plan = try await EgressEngine(connection: c, settings: settings).plan(input, prune: prune)
             try checkWarnings(plan.warnings, strict: settings.strict)
             print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
             return !plan.isEmpty

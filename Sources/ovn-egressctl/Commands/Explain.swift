@@ -33,6 +33,13 @@ struct Explain: AsyncParsableCommand {
             for r in e.reroutes {
                 lines.append("  policy 101 \"\(r.match)\" reroute \(r.nexthops.joined(separator: ",")) (owner \(r.owner))")
             }
+            let owners = Set(e.reroutes.map(\.owner))
+            if owners.count > 1 {
+                lines.append("  conflict: \(owners.count) services reroute this IP (\(owners.sorted().joined(separator: ", "))); OVN picks one of their policies")
+            }
+            if let shared = e.shared {
+                lines.append("  shared by the manifests' services \(([shared.winner] + shared.losers).joined(separator: ", ")): \(shared.winner) reroutes it")
+            }
             if !e.hostNodes.isEmpty { lines.append("  rerouted to node \(e.hostNodes.joined(separator: ", "))") }
             for n in e.noReroute { lines.append("  policy 102 \"\(n)\" allow pkt_mark=1008 (pod-to-node stays local)") }
             lines.append("  in address sets: \(e.inAddressSets.isEmpty ? "none" : e.inAddressSets.joined(separator: ", "))")
