@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
-# The main job: a throw-away ovsdb-server with the OVN Northbound schema in a temp folder,
-# ovn_cluster_router created as OVN-Kubernetes would, then every scenario in examples/
-# shown with diff, applied, diffed again (no change), listed and explained. The server is
-# stopped through its pid file on exit.
+# The main job: for every scenario in examples/, a throw-away ovsdb-server with the OVN
+# Northbound schema in a temp folder and ovn_cluster_router created as OVN-Kubernetes would;
+# the scenario diffed, applied, diffed again (no change) and listed. Each scenario gets a
+# fresh database, so none of them sees another's services. Then, on the worked example:
+# explain, node-plan, and an explicit --prune removing a service that left the input.
+# Every server is stopped through its pid file on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --product ovn-egressctl
 ctl=.build/debug/ovn-egressctl
-dir=$(mktemp -d /tmp/ovn-egress-sandbox.XXXXXX)
+top=$(mktemp -d /tmp/ovn-egress-sandbox.XXXXXX)
 cleanup() {
-  [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true
-  rm -rf "$dir"
+  for pid in "$top"/*/pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
+  rm -rf "$top"
 }
 trap cleanup EXIT
-ovsdb-tool create "$dir/nb.db" schemas/ovn-nb.ovsschema
-ovsdb-server --detach --no-chdir --pidfile="$dir/pid" --unixctl="$dir/ctl" \
-  --log-file="$dir/log" --remote="punix:$dir/nb.sock" "$dir/nb.db"
-export OVN_NB_DB="unix:$dir/nb.sock"
-ovn-nbctl lr-add ovn_cluster_router
-echo "== sandbox ovsdb-server at $OVN_NB_DB"
+
+fresh_database() { # name: starts a server in $top/name and points OVN_NB_DB at it
+  local dir="$top/$1"
+  mkdir -p "$dir"
+  ovsdb-tool create "$dir/nb.db" schemas/ovn-nb.ovsschema
+  ovsdb-server --detach --no-chdir --pidfile="$dir/pid" --unixctl="$dir/ctl" \
+    --log-file="$dir/log" --remote="punix:$dir/nb.sock" "$dir/nb.db"
+  export OVN_NB_DB="unix:$dir/nb.sock"
+  ovn-nbctl lr-add ovn_cluster_router
+  echo "== fresh sandbox ovsdb-server at $OVN_NB_DB"
+}
 
 for example in worked-example dual-stack many-services; do
   echo
   echo "######## examples/$example"
+  fresh_database "$example"
   echo "== ovn-egressctl diff -f examples/$example   (exit 1: differences)"
   set +e; $ctl diff -f "examples/$example" | head -20; set -e
   echo "== ovn-egressctl apply -f examples/$example"
@@ -35,9 +43,16 @@ for example in worked-example dual-stack many-services; do
 done
 
 echo
+echo "######## the worked example, once more"
+fresh_database worked-again
+$ctl apply -f examples/worked-example >/dev/null
 echo "== ovn-egressctl explain 10.124.0.3 -f examples/worked-example"
 $ctl explain 10.124.0.3 -f examples/worked-example
 echo "== ovn-egressctl node-plan work002 -f examples/worked-example"
 $ctl node-plan work002 -f examples/worked-example
 echo "== ovn-nbctl lr-policy-list ovn_cluster_router (the reference peer), first lines"
 ovn-nbctl lr-policy-list ovn_cluster_router | head -6
+echo "== the EgressService leaves the input (only the nodes are given): apply keeps its rows,"
+echo "   apply --prune removes them (pruning is never implicit)"
+$ctl apply -f examples/worked-example/nodes.yaml | tail -2
+$ctl apply -f examples/worked-example/nodes.yaml --prune | tail -3

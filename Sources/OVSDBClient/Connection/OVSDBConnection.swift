@@ -35,7 +35,10 @@ public final class OVSDBConnection: Sendable {
     public let remote: RemoteAddress
     let channel: Channel
     /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order.
+    /// Notifications in arrival order; at most `notificationBacklog` wait unread before the
+    /// connection is closed.
     public let notifications: AsyncStream<Notification>
+    public static let notificationBacklog = 4096
     private let logger: Logger
     private let closeReason: CloseReason
 
@@ -78,7 +81,7 @@ public final class OVSDBConnection: Sendable {
         } else {
             sslContext = nil
         }
-        let (stream, continuation) = AsyncStream<Notification>.makeStream()
+        let (stream, continuation) = AsyncStream<Notification>.makeStream(bufferingPolicy: .bufferingOldest(notificationBacklog))
         let closeReason = CloseReason()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)

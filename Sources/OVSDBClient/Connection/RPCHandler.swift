@@ -72,7 +72,15 @@ final class RPCHandler: ChannelDuplexHandler {
             send(json, context: context, promise: nil)
             context.flush()
         case .notify(let method, let params):
-            notifications.yield(OVSDBConnection.Notification(method: method, params: params))
+            // The stream holds a bounded backlog: a server flooding notifications nobody reads
+            // closes the connection instead of growing memory without end.
+            if case .dropped = notifications.yield(OVSDBConnection.Notification(method: method, params: params)) {
+                let e = OVSDBClientError.connectionClosed(
+                    reason: "more than \(OVSDBConnection.notificationBacklog) notifications were not read; closing")
+                if closeReason == nil { closeReason = e }
+                context.close(promise: nil)
+                fail(e)
+            }
         case .close(let e):
             if closeReason == nil { closeReason = e }
             context.close(promise: nil)

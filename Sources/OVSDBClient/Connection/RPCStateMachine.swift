@@ -24,7 +24,12 @@ struct RPCStateMachine {
     private var nextID: Int64 = 1
     private(set) var pending: [Int64: String] = [:]
     /// Requests given up on: Open vSwitch may still answer them (or, for `cancel`, may not).
+    /// Bounded, oldest forgotten first, so a server that never answers cannot grow it; a reply
+    /// to a forgotten id is then an unknown id.
     private var abandoned: Set<Int64> = []
+    private var abandonedOrder: [Int64] = []
+    private var abandonedStart = 0
+    static let abandonedLimit = 1024
 
     /// Allocates an id for a new request, or returns why the request cannot be sent.
     mutating func startRequest(method: String) -> Result<Int64, OVSDBClientError> {
@@ -65,8 +70,19 @@ struct RPCStateMachine {
     mutating func abandon(_ id: Int64) -> Bool {
         guard pending.removeValue(forKey: id) != nil else { return false }
         abandoned.insert(id)
+        abandonedOrder.append(id)
+        if abandonedOrder.count - abandonedStart > Self.abandonedLimit {
+            abandoned.remove(abandonedOrder[abandonedStart])
+            abandonedStart += 1
+            if abandonedStart > Self.abandonedLimit {
+                abandonedOrder.removeFirst(abandonedStart)
+                abandonedStart = 0
+            }
+        }
         return true
     }
+
+    var abandonedCount: Int { abandoned.count }
 
     /// The connection ended: every waiting request fails with `error`.
     mutating func close(_ error: OVSDBClientError) -> [Int64] {

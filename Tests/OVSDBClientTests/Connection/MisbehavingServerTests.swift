@@ -1,0 +1,222 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import OVSDBClient
+
+/// What the scripted server does when a request arrives.
+enum ServerStep: Sendable {
+    /// Raw bytes; `{id}` in them becomes the request's id.
+    case send(String)
+    case sendBytes([UInt8])
+    /// The bytes one at a time, `milliseconds` apart.
+    case trickle(String, milliseconds: Int)
+    case pause(milliseconds: Int)
+    case close
+}
+
+/// A real unix-socket server that reads requests (framed and decoded with the library's own
+/// framer and jansson) and answers each as `script(method, id)` says.
+private final class ScriptedServerHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let script: @Sendable (String, Int64) -> [ServerStep]
+    private var framer = StreamFramer()
+    private var pending: [UInt8] = []
+
+    init(_ script: @escaping @Sendable (String, Int64) -> [ServerStep]) { self.script = script }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pending += Array(buffer: unwrapInboundIn(data))
+        while let found = try? pending.withUnsafeBytes({ try framer.nextMessage(in: $0) }) {
+            let message = try? JanssonCodec.decode(Array(pending[found.message]))
+            pending.removeFirst(found.consumed)
+            guard let message, let method = message["method"]?.stringValue, let id = message["id"]?.integerValue else { continue }
+            run(script(method, id)[...], id: id, context: context)
+        }
+    }
+
+    private func run(_ steps: ArraySlice<ServerStep>, id: Int64, context: ChannelHandlerContext) {
+        guard let step = steps.first else { return }
+        let rest = steps.dropFirst()
+        func write(_ bytes: [UInt8]) {
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        switch step {
+        case .send(let text):
+            write(Array(text.replacingOccurrences(of: "{id}", with: String(id)).utf8))
+            run(rest, id: id, context: context)
+        case .sendBytes(let bytes):
+            write(bytes)
+            run(rest, id: id, context: context)
+        case .trickle(let text, let ms):
+            let bytes = Array(text.replacingOccurrences(of: "{id}", with: String(id)).utf8)
+            let steps = bytes.flatMap { [ServerStep.sendBytes([$0]), .pause(milliseconds: ms)] }
+            run(ArraySlice(steps + rest), id: id, context: context)
+        case .pause(let ms):
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(ms))) { self.run(rest, id: id, context: bound.value) }
+        case .close:
+            context.close(promise: nil)
+        }
+    }
+}
+
+private func withScriptedServer(_ script: @escaping @Sendable (String, Int64) -> [ServerStep],
+                                _ body: (String) async throws -> Void) async throws {
+    var template = Array("/tmp/ovsdb-scripted.XXXXXX".utf8CString)
+    let dir = String(cString: mkdtemp(&template)!)
+    let path = dir + "/s.sock"
+    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(ScriptedServerHandler(script))
+            }
+        }
+        .bind(unixDomainSocketPath: path).get()
+    defer {
+        server.close(promise: nil)
+        unlink(path)
+        rmdir(dir)
+    }
+    try await body("unix:" + path)
+}
+
+/// Fails the test instead of hanging the run.
+private func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw OVSDBClientError.timedOut("test deadline of \(seconds) s")
+        }
+        return value
+    }
+}
+
+private func echoOutcome(_ remote: String, maximumMessageSize: Int = StreamFramer.defaultMaximumMessageSize) async throws -> Result<[JSON], OVSDBClientError> {
+    try await within(seconds: 20) {
+        let c = try await OVSDBConnection.connect(to: remote, configuration: .init(maximumMessageSize: maximumMessageSize))
+        defer { Task { await c.close() } }
+        do {
+            return .success(try await c.echo(["hi"]))
+        } catch let e as OVSDBClientError {
+            return .failure(e)
+        }
+    }
+}
+
+@Suite("a misbehaving server: typed errors or a clean close, never a crash or a hang")
+struct MisbehavingServerTests {
+    @Test("garbage bytes")
+    func garbage() async throws {
+        try await withScriptedServer({ _, _ in [.send("hello, this is not JSON\n")] }) { remote in
+            let outcome = try await echoOutcome(remote)
+            guard case .failure(.protocolViolation(let why)) = outcome else { Issue.record("\(outcome)"); return }
+            #expect(why.contains("unexpected byte"))
+        }
+    }
+
+    @Test("a message that never ends is cut at the size limit")
+    func endlessMessage() async throws {
+        let flood = String(repeating: "[", count: 64 * 1024)
+        try await withScriptedServer({ _, _ in [.send(flood)] }) { remote in
+            let outcome = try await echoOutcome(remote, maximumMessageSize: 4096)
+            guard case .failure(.protocolViolation(let why)) = outcome else { Issue.record("\(outcome)"); return }
+            #expect(why.contains("maximum size of 4096"))
+        }
+    }
+
+    @Test("a reply sent twice: the first completes the call, the second closes the connection")
+    func duplicateReply() async throws {
+        let reply = #"{"id":{id},"result":["hi"],"error":null}"#
+        try await withScriptedServer({ _, _ in [.send(reply), .pause(milliseconds: 50), .send(reply)] }) { remote in
+            try await within(seconds: 20) {
+                let c = try await OVSDBConnection.connect(to: remote)
+                #expect(try await c.echo(["hi"]) == ["hi"])
+                for _ in 0..<200 where c.isActive { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(!c.isActive)
+                await #expect(throws: OVSDBClientError.self) { _ = try await c.echo(["again"]) }
+                await c.close()
+            }
+        }
+    }
+
+    @Test("a reply that never comes: the caller's cancellation ends the call; the connection stays usable")
+    func neverReplies() async throws {
+        try await withScriptedServer({ method, _ in
+            method == "echo" ? [] : [.send(#"{"id":{id},"result":["db"],"error":null}"#)]
+        }) { remote in
+            try await within(seconds: 20) {
+                let c = try await OVSDBConnection.connect(to: remote)
+                let call = Task { try await c.echo(["lost"]) }
+                try await Task.sleep(for: .milliseconds(200))
+                call.cancel()
+                await #expect(throws: CancellationError.self) { _ = try await call.value }
+                #expect(try await c.listDatabases() == ["db"])
+                await c.close()
+            }
+        }
+    }
+
+    @Test("a reply trickling in one byte at a time")
+    func slowTrickle() async throws {
+        try await withScriptedServer({ _, _ in [.trickle(#"{"id":{id},"result":["hi"],"error":null}"#, milliseconds: 3)] }) { remote in
+            let outcome = try await echoOutcome(remote)
+            #expect(try outcome.get() == ["hi"])
+        }
+    }
+
+    @Test("notifications for unknown monitors and tables are passed on, not trusted; the reply still arrives")
+    func unknownNotifications() async throws {
+        let notes = #"{"method":"update2","params":["nobody",{"NoSuchTable":{"x":{"insert":{}}}}],"id":null}"#
+            + #"{"method":"update","params":[null,"not an object"],"id":null}"#
+            + #"{"method":"echo","params":[],"id":"server-1"}"#
+            + #"{"method":"no_such_method","params":[1],"id":"server-2"}"#
+        try await withScriptedServer({ _, _ in [.send(notes), .send(#"{"id":{id},"result":["hi"],"error":null}"#)] }) { remote in
+            let outcome = try await echoOutcome(remote)
+            #expect(try outcome.get() == ["hi"])
+        }
+    }
+
+    @Test("a flood of notifications nobody reads closes the connection instead of growing memory")
+    func notificationFlood() async throws {
+        let one = #"{"method":"update3","params":["m","tx",{"T":{}}],"id":null}"#
+        let flood = String(repeating: one, count: OVSDBConnection.notificationBacklog + 100)
+        try await withScriptedServer({ _, _ in [.send(flood), .pause(milliseconds: 100), .send(#"{"id":{id},"result":["hi"],"error":null}"#)] }) { remote in
+            let outcome = try await echoOutcome(remote)
+            guard case .failure(.connectionClosed(let why)) = outcome else { Issue.record("\(outcome)"); return }
+            #expect(why?.contains("notifications were not read") == true)
+        }
+    }
+
+    @Test("a reply that is not JSON-RPC (both result and error missing)")
+    func malformedReply() async throws {
+        try await withScriptedServer({ _, _ in [.send(#"{"id":{id}}"#)] }) { remote in
+            let outcome = try await echoOutcome(remote)
+            guard case .failure(.protocolViolation) = outcome else { Issue.record("\(outcome)"); return }
+        }
+    }
+
+    @Test("abandoned request ids are bounded")
+    func abandonedBounded() {
+        var machine = RPCStateMachine()
+        for _ in 0..<5000 {
+            guard case .success(let id) = machine.startRequest(method: "echo") else { Issue.record("closed"); return }
+            let abandoned = machine.abandon(id)
+            #expect(abandoned)
+        }
+        #expect(machine.abandonedCount == RPCStateMachine.abandonedLimit)
+        // The newest abandoned id is still recognised; the oldest is forgotten.
+        let newest = machine.receive(["id": 5000, "result": [], "error": .null])
+        #expect(newest == .ignore)
+        let oldest = machine.receive(["id": 1, "result": [], "error": .null])
+        if case .close = oldest {} else { Issue.record("an id forgotten long ago must be unknown") }
+    }
+}
