@@ -54,5 +54,5 @@ echo "== ovn-nbctl lr-policy-list ovn_cluster_router (the reference peer), first
 ovn-nbctl lr-policy-list ovn_cluster_router | head -6
 echo "== the EgressService leaves the input (only the nodes are given): apply keeps its rows,"
 echo "   apply --prune removes them (pruning is never implicit)"
-$ctl apply -f examples/worked-example/nodes.yaml | tail -2
+$ctl apply -f examples/worked-example/nodes.yaml | tail -3
 $ctl apply -f examples/worked-example/nodes.yaml --prune | tail -3

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, Open vSwitch's conformance vectors (from ../shared/conformance)
-# and the integration tests, which start their own ovsdb-server instances in temp folders.
+# Runs every test: a bounded libFuzzer run of every fuzz target (20 s each), then unit tests,
+# Open vSwitch's conformance vectors (from ../shared/conformance) and the integration tests,
+# which start their own ovsdb-server instances in temp folders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 swift build --build-tests
 swift test

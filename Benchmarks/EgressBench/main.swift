@@ -3,6 +3,7 @@ import Foundation
 import OVSDBClient
 
 // egress-bench generate N FILE     writes a cluster with N endpoints as YAML (and FILE.json)
+// egress-bench generate-kubectl N FILE [moved]   N endpoints, 10 per service, kubectl-style YAML
 // egress-bench parse FILE          times reading manifests (YAML or JSON)
 // egress-bench apply DB FILE       times apply, then a second (no-op) apply
 
@@ -90,10 +91,120 @@ func generate(_ n: Int, _ path: String) throws {
     try Data(JanssonCodec.encode(["apiVersion": "v1", "kind": "List", "items": .array(items)])).write(to: URL(fileURLWithPath: path + ".json"))
 }
 
+/// The shape users have: 10 nodes, N/10 services of 10 endpoints each, one EndpointSlice per
+/// service, written as `kubectl get -o yaml` prints them (about 300 bytes per endpoint).
+/// Every 100th endpoint is given a new IP when `moved` is true (the 1% change).
+func generateKubectl(_ n: Int, _ path: String, moved: Bool) throws {
+    let nodes = 10
+    var out = "apiVersion: v1\nitems:\n"
+    for i in 0..<nodes {
+        out += """
+        - apiVersion: v1
+          kind: Node
+          metadata:
+            annotations:
+              k8s.ovn.org/node-subnets: '{"default":"10.\(128 + i).0.0/16"}'
+              node.alpha.kubernetes.io/ttl: "0"
+            creationTimestamp: "2026-11-01T10:00:00Z"
+            labels:
+              kubernetes.io/arch: amd64
+              kubernetes.io/hostname: node-\(i)
+              kubernetes.io/os: linux
+            name: node-\(i)
+            resourceVersion: "1000\(i)"
+            uid: 00000000-0000-4000-8000-0000000000\(String(format: "%02d", i))
+          status:
+            conditions:
+            - lastHeartbeatTime: "2026-11-01T10:00:00Z"
+              message: kubelet is posting ready status
+              reason: KubeletReady
+              status: "True"
+              type: Ready
+
+        """
+    }
+    for s in 0..<(n / 10) {
+        let ns = "team-\(s % 50)"
+        out += """
+        - apiVersion: v1
+          kind: Service
+          metadata:
+            creationTimestamp: "2026-11-01T10:00:00Z"
+            name: svc-\(s)
+            namespace: \(ns)
+            resourceVersion: "2\(s)"
+            uid: 10000000-0000-4000-8000-\(String(format: "%012d", s))
+          spec:
+            clusterIP: 10.96.\(s / 250).\(s % 250 + 1)
+            clusterIPs:
+            - 10.96.\(s / 250).\(s % 250 + 1)
+            externalTrafficPolicy: Cluster
+            ports:
+            - port: 8080
+              protocol: TCP
+              targetPort: 8080
+            selector:
+              app: svc-\(s)
+            type: LoadBalancer
+          status:
+            loadBalancer:
+              ingress:
+              - ip: 172.20.\(s / 250).\(s % 250 + 1)
+        - apiVersion: k8s.ovn.org/v1
+          kind: EgressService
+          metadata:
+            name: svc-\(s)
+            namespace: \(ns)
+          spec:
+            sourceIPBy: LoadBalancerIP
+        - addressType: IPv4
+          apiVersion: discovery.k8s.io/v1
+          endpoints:
+
+        """
+        for k in 0..<10 {
+            let idx = s * 10 + k
+            let node = idx % nodes
+            let host = idx / nodes + (moved && idx % 100 == 0 ? 40_000 : 0)
+            out += """
+              - addresses:
+                - 10.\(128 + node).\(host / 250).\(host % 250 + 1)
+                conditions:
+                  ready: true
+                  serving: true
+                  terminating: false
+                nodeName: node-\(node)
+                targetRef:
+                  kind: Pod
+                  name: svc-\(s)-7d9f8b6c4-\(k)
+                  namespace: \(ns)
+                  uid: 20000000-0000-4000-8000-\(String(format: "%012d", idx))
+
+            """
+        }
+        out += """
+          kind: EndpointSlice
+          metadata:
+            labels:
+              kubernetes.io/service-name: svc-\(s)
+            name: svc-\(s)-abcde
+            namespace: \(ns)
+          ports:
+          - port: 8080
+            protocol: TCP
+
+        """
+    }
+    out += "kind: List\nmetadata:\n  resourceVersion: \"\"\n"
+    try out.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "generate":
     try generate(Int(args[2])!, args[3])
+case "generate-kubectl":
+    try generateKubectl(Int(args[2])!, args[3], moved: args.count > 4 && args[4] == "moved")
 case "parse":
     let size = (try FileManager.default.attributesOfItem(atPath: args[2])[.size] as? Int) ?? 0
     var times: [Double] = []

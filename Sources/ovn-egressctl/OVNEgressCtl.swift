@@ -19,6 +19,13 @@ struct OVNEgressCtl: AsyncParsableCommand {
         return [args[i]] + args[(i + 1)...] + args[..<i]
     }
 
+    /// Exits after flushing stdout: nothing after this point (an at-exit handler that ends
+    /// the process early, as a sanitizer's leak check does) can cut the output short.
+    static func exit(_ status: Int32) -> Never {
+        fflush(nil) // every output stream
+        Glibc.exit(status)
+    }
+
     /// Parses and runs; every failure (a bad flag included) exits 2 with a message on stderr.
     static func main() async {
         do {
@@ -28,21 +35,21 @@ struct OVNEgressCtl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-            Glibc.exit(0)
+            exit(0)
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            exit(code.rawValue)
         } catch let failure as CommandFailure {
             printError(failure.description)
-            Glibc.exit(2)
+            exit(2)
         } catch {
             let status = exitCode(for: error)
             if status == .success {
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                exit(0)
             }
             let message = fullMessage(for: error)
             printError(message.isEmpty ? "\(error)" : message)
-            Glibc.exit(2)
+            exit(2)
         }
     }
 }

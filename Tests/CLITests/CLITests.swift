@@ -64,6 +64,23 @@ struct CLITests {
         }
     }
 
+    @Test("list --policies: one record per owned policy in every format")
+    func listPolicies() async throws {
+        try await withRouterServer { server in
+            _ = try await ctl(["apply", "-f", examples + "/dual-stack"], db: server.remote)
+            let json = try await ctl(["list", "--policies", "--format", "json", "-f", examples + "/dual-stack"], db: server.remote)
+            #expect(json.status == 0, "\(json.stderr)")
+            let rows = try JanssonCodec.decode(json.stdout).arrayValue ?? []
+            let uuids = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Logical_Router_Policy", "priority=101"])
+            #expect(rows.count == uuids.split(separator: "\n").filter { !$0.isEmpty }.count)
+            #expect(Set(rows.compactMap { $0["UUID"]?.stringValue }) == Set(uuids.split(separator: "\n").filter { !$0.isEmpty }.map(String.init)))
+            for row in rows { #expect(row["NODE"]?.stringValue?.isEmpty == false && row["NODE"]?.stringValue != "?") }
+            let csv = try await ctl(["list", "--policies", "--format", "csv"], db: server.remote)
+            #expect(csv.stdout.hasPrefix("SERVICE,POD_IP,NEXTHOP,NODE,UUID\n"))
+            #expect(csv.stdout.split(separator: "\n").count == rows.count + 1)
+        }
+    }
+
     @Test("two apply processes racing end in the correct state with no duplicate row")
     func twoProcessesRace() async throws {
         try await withRouterServer { server in

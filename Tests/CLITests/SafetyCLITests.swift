@@ -21,8 +21,8 @@ private func policyCount(_ server: OVSDBServerFixture) async throws -> Int {
     try await server.nbctl(["--bare", "--columns=_uuid", "list", "Logical_Router_Policy"]).split(separator: "\n").filter { !$0.isEmpty }.count
 }
 
-private func runTool(_ path: String, _ args: [String], stdin: String) throws -> Int32 {
-    try OVSDBServerFixture.execute(path, args, stdin: stdin).status
+private func runTool(_ path: String, _ args: [String], stdin: String) async throws -> Int32 {
+    try await OVSDBServerFixture.executeOffPool(path, args, stdin: stdin).status
 }
 
 /// The documents of a multi-document YAML file that `keep` selects.
@@ -75,7 +75,7 @@ struct SafetyCLITests {
                 let out = try await ctl(["node-plan", "work002", "-f", dir, "--output", c.output])
                 #expect(out.status == 0, "\(out.stderr)")
                 #expect(!out.stdout.isEmpty)
-                #expect(try runTool(c.tool, c.args, stdin: out.stdout) == 0, "\(c.tool) refused:\n\(out.stdout)")
+                #expect(try await runTool(c.tool, c.args, stdin: out.stdout) == 0, "\(c.tool) refused:\n\(out.stdout)")
                 checked += 1
             }
             #expect(checked >= 1, "at least sh is there")

@@ -7,7 +7,8 @@ let examples = root + "/examples"
 
 /// The built `ovn-egressctl` (the test target depends on it, so it is built first).
 func ctl(_ args: [String], db: String? = nil, stdin: String? = nil) async throws -> OVSDBServerFixture.Outcome {
-    for dir in [".build/debug", ".build/x86_64-unknown-linux-gnu/debug", ".build/aarch64-unknown-linux-gnu/debug"] {
+    let build = ProcessInfo.processInfo.environment["OVN_EGRESS_BUILD_DIR"] ?? ".build"
+    for dir in [build + "/debug", build + "/x86_64-unknown-linux-gnu/debug", build + "/aarch64-unknown-linux-gnu/debug"] {
         let path = root + "/" + dir + "/ovn-egressctl"
         if FileManager.default.isExecutableFile(atPath: path) {
             return try await OVSDBServerFixture.executeOffPool(path, args, environment: db.map { ["OVN_NB_DB": $0] } ?? [:], stdin: stdin)

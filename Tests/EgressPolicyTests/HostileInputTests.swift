@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import EgressPolicy
 import OVSDBClient
+import OVSDBTestSupport
 
 /// Values an attacker (or a typo) puts in a manifest, each written as a YAML double-quoted
 /// scalar so that NUL and newlines survive.
@@ -185,7 +186,7 @@ struct HostileInputTests {
     }
 
     @Test("valid values print as single, well-formed lines in every node-plan format")
-    func printersQuote() throws {
+    func printersQuote() async throws {
         var t = ManifestTemplate()
         t.network = "vrf-blue.1_a"
         t.namespace = String(repeating: "n", count: 63)
@@ -206,43 +207,22 @@ struct HostileInputTests {
             #expect(text.unicodeScalars.allSatisfy { $0 == "\n" || ($0.value >= 0x20 && $0.value < 0x7F) })
         }
         // The shell reads the ip-rules output as exactly the commands intended.
-        let sh = try runShell("sh", ["-n"], stdin: plan.ipRuleCommands)
-        #expect(sh == 0)
+        let sh = try await OVSDBServerFixture.executeOffPool("/bin/sh", ["-n"], stdin: plan.ipRuleCommands)
+        #expect(sh.status == 0)
     }
 
     @Test("shell words and escapes hold any value")
-    func safeText() throws {
+    func safeText() async throws {
         for value in hostileValues {
             // A shell word cannot hold NUL (nor can argv): validated values never do.
-            if !value.contains("\u{0}") { #expect(try shellEcho(SafeText.shellWord(value)) == value, "\(SafeText.quoted(value))") }
+            if !value.contains("\u{0}") { #expect(try await shellEcho(SafeText.shellWord(value)) == value, "\(SafeText.quoted(value))") }
             let escaped = SafeText.escaped(value)
             #expect(escaped.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F })
         }
     }
 }
 
-/// Runs `printf %s WORD` through sh and returns what it printed.
-private func shellEcho(_ word: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", "printf %s " + word]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
-
-private func runShell(_ tool: String, _ args: [String], stdin: String) throws -> Int32 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/" + tool)
-    p.arguments = args
-    let input = Pipe()
-    p.standardInput = input
-    try p.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    p.waitUntilExit()
-    return p.terminationStatus
+/// Runs `printf %s WORD` through sh and returns what it printed (off the cooperative pool).
+private func shellEcho(_ word: String) async throws -> String {
+    try await OVSDBServerFixture.executeOffPool("/bin/sh", ["-c", "printf %s " + word]).stdout
 }

@@ -46,7 +46,7 @@ struct GeneratedCodeTests {
             let path = buildDirectory + "/" + entry + "/module.modulemap"
             if fm.fileExists(atPath: path) { byModule[String(entry.dropLast(6)), default: path] = path }
         }
-        let checkouts = root + "/.build/checkouts"
+        let checkouts = root + "/" + Self.buildFolder + "/checkouts"
         for package in (try? fm.contentsOfDirectory(atPath: checkouts)) ?? [] {
             let sources = checkouts + "/" + package + "/Sources"
             for target in (try? fm.contentsOfDirectory(atPath: sources)) ?? [] {
@@ -58,8 +58,12 @@ struct GeneratedCodeTests {
         return byModule.keys.sorted().map { byModule[$0]! }
     }
 
+    /// `.build`, or the sanitizer script's build folder.
+    private static var buildFolder: String { ProcessInfo.processInfo.environment["OVN_EGRESS_BUILD_DIR"] ?? ".build" }
+
     private func builtModulesDirectory(root: String) throws -> String {
-        for candidate in [".build/debug/Modules", ".build/x86_64-unknown-linux-gnu/debug/Modules", ".build/aarch64-unknown-linux-gnu/debug/Modules"] {
+        let b = Self.buildFolder
+        for candidate in [b + "/debug/Modules", b + "/x86_64-unknown-linux-gnu/debug/Modules", b + "/aarch64-unknown-linux-gnu/debug/Modules"] {
             let path = root + "/" + candidate
             if FileManager.default.fileExists(atPath: path + "/OVSDBClient.swiftmodule") { return path }
         }

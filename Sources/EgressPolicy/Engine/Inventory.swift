@@ -12,7 +12,18 @@ public struct Inventory: Sendable {
         public var drift: [String]
     }
 
+    /// One owned policy, for `list --policies`.
+    public struct PolicyEntry: Sendable, Hashable {
+        public var service: String
+        public var podIP: String
+        public var nexthops: [String]
+        /// Node names when manifests were given (`?` for an unknown nexthop), else empty.
+        public var nodes: [String]
+        public var uuid: String
+    }
+
     public var entries: [Entry] = []
+    public var policies: [PolicyEntry] = []
     public var addressSets: [String: Set<String>] = [:]
     public var noReroute: [String] = []
 
@@ -55,6 +66,12 @@ public struct Inventory: Sendable {
             if input != nil {
                 hosts = Array(Set(nexthops.map { byIP[$0] ?? "?" })).sorted()
                 for hop in nexthops where byIP[hop] == nil { drift.append("nexthop \(hop) is no node's management IP") }
+            }
+            for p in policies {
+                let hops = p.nexthops.sorted()
+                inventory.policies.append(PolicyEntry(service: owner, podIP: Self.podIP(p.match), nexthops: hops,
+                                                      nodes: input == nil ? [] : hops.map { byIP[$0] ?? "?" },
+                                                      uuid: p.uuid?.description ?? ""))
             }
             inventory.entries.append(Entry(service: owner, hosts: hosts, nexthops: nexthops,
                                            endpoints: Array(Set(endpoints)).sorted(), drift: drift))

@@ -41,7 +41,8 @@ extension Plan {
             for r in removed { lines.append("  - 101 \(SafeText.escaped(r.match)) (\(r.reason))") }
         }
         for k in kept {
-            lines.append("\(SafeText.escaped(k.owner)): not in the input, kept (\(k.policies) policies; --prune removes them)")
+            let count = k.policies == 1 ? "1 policy" : "\(k.policies) policies"
+            lines.append("\(SafeText.escaped(k.owner)): not in the input, kept (\(count); --prune removes them)")
         }
         for s in sharedIPs {
             lines.append("shared pod IP \(s.ip): rerouted by \(s.winner), not by \(s.losers.joined(separator: ", "))")

@@ -1,0 +1,410 @@
+#!/usr/bin/python3
+"""The apply benchmark: ovn-egressctl beside ovn-nbctl, the python IDL and raw floors.
+
+Driven by scripts/bench.sh, which builds the release binaries and generates the manifests.
+Every writer gets its own ovsdb-server, started from a copy of a template database; every
+result is verified by reading the rows back; each scenario is run `trials` times, interleaved
+across tools, and the median is reported with client peak RSS (from /usr/bin/time).
+
+  bench.py run SIZE WORKDIR CTL         the whole benchmark, a Markdown table on stdout
+  bench.py raw-cold DB REQUEST          send one pre-built transact and wait for its reply
+  bench.py raw-sync DB DESIRED [delta]  select + diff against DESIRED (+ the delta transaction)
+  bench.py nbctl-sync DB DESIRED        ovn-nbctl find + the same diff, no write
+  bench.py idl-cold DB DESIRED          python IDL: every row in one transaction
+"""
+import json, os, shutil, socket, statistics, subprocess, sys, time
+
+SCHEMA = "schemas/ovn-nb.ovsschema"
+SET_NAME = "a13607449821398607916"
+NOREROUTE = ("(ip4.src == $a4548040316634674295 || ip4.src == $a13607449821398607916) "
+             "&& ip4.dst == $a14918748166599097711")
+SET_IDS = {"k8s.ovn.org/owner-controller": "default-network-controller", "k8s.ovn.org/owner-type": "EgressService",
+           "k8s.ovn.org/name": "egresssvc-served-pods", "ip-family": "v4",
+           "k8s.ovn.org/id": "default-network-controller:EgressService:egresssvc-served-pods:v4"}
+
+
+# ---------------------------------------------------------------- raw JSON-RPC over a socket
+
+def rpc(db, method, params):
+    path = db[len("unix:"):]
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(json.dumps({"id": 0, "method": method, "params": params}).encode())
+    buf = b""
+    decoder = json.JSONDecoder()
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            raise SystemExit("server closed")
+        buf += chunk
+        try:
+            msg, _ = decoder.raw_decode(buf.decode())
+        except ValueError:
+            continue
+        if msg.get("id") == 0:
+            s.close()
+            return msg
+        buf = b""  # an echo or notification: drop it
+
+
+def transact(db, ops):
+    reply = rpc(db, "transact", ["OVN_Northbound"] + ops)
+    for r in reply["result"]:
+        if r and "error" in r:
+            raise SystemExit("transaction failed: %r" % r)
+    return reply["result"]
+
+
+def live(db):
+    """The owned policies {(match, nexthop, owner): uuid}, the router, the set and the 102s."""
+    res = transact(db, [
+        {"op": "select", "table": "Logical_Router_Policy", "where": [["priority", "==", 101]],
+         "columns": ["_uuid", "match", "nexthops", "external_ids"]},
+        {"op": "select", "table": "Logical_Router", "where": [["name", "==", "ovn_cluster_router"]], "columns": ["_uuid", "policies"]},
+        {"op": "select", "table": "Address_Set", "where": [["name", "==", SET_NAME]], "columns": ["_uuid", "addresses"]},
+        {"op": "select", "table": "Logical_Router_Policy", "where": [["priority", "==", 102]], "columns": ["match"]},
+    ])
+    def members(d):
+        return set(d[1]) if isinstance(d, list) and d[0] == "set" else {d}
+    policies = {}
+    for row in res[0]["rows"]:
+        ids = dict(row["external_ids"][1])
+        hops = members(row["nexthops"])
+        key = (row["match"], ",".join(sorted(h for h in hops if not isinstance(h, list))), ids.get("EgressSVC"))
+        policies.setdefault(key, []).append(row["_uuid"][1])
+    router = res[1]["rows"][0]
+    refs = {u[1] for u in (router["policies"][1] if router["policies"][0] == "set" else [router["policies"]])}
+    sets = res[2]["rows"]
+    return {"policies": policies, "router": router["_uuid"][1], "refs": refs,
+            "set": (sets[0]["_uuid"][1], {a for a in members(sets[0]["addresses"])}) if sets else None,
+            "noreroute": [r["match"] for r in res[3]["rows"]]}
+
+
+def load_desired(path):
+    with open(path) as f:
+        d = json.load(f)
+    return {(p[0], p[1], p[2]) for p in d["policies"]}, set(d["addresses"])
+
+
+def diff(state, desired):
+    rows, addresses = desired
+    have = state["policies"]
+    add = [k for k in rows if k not in have]
+    remove = [u for k, us in have.items() if k not in rows for u in us]
+    remove += [u for k, us in have.items() if k in rows for u in us[1:]]
+    cur = state["set"][1] if state["set"] else set()
+    return add, remove, sorted(addresses - cur), sorted(cur - addresses)
+
+
+def delta_ops(state, add, remove, set_add, set_remove, create_set=False):
+    ops = []
+    for i, (match, hop, owner) in enumerate(add):
+        ops.append({"op": "insert", "table": "Logical_Router_Policy", "uuid-name": "p%d" % i,
+                    "row": {"priority": 101, "match": match, "action": "reroute", "nexthops": hop,
+                            "external_ids": ["map", [["EgressSVC", owner]]]}})
+    for u in remove:
+        ops.append({"op": "delete", "table": "Logical_Router_Policy", "where": [["_uuid", "==", ["uuid", u]]]})
+    mutations = []
+    if add:
+        mutations.append(["policies", "insert", ["set", [["named-uuid", "p%d" % i] for i in range(len(add))]]])
+    if remove:
+        mutations.append(["policies", "delete", ["set", [["uuid", u] for u in remove]]])
+    if mutations:
+        ops.append({"op": "mutate", "table": "Logical_Router", "where": [["_uuid", "==", ["uuid", state["router"]]]], "mutations": mutations})
+    if create_set:
+        ops.append({"op": "insert", "table": "Address_Set", "row": {"name": SET_NAME, "addresses": ["set", set_add],
+                                                                  "external_ids": ["map", sorted(SET_IDS.items())]}})
+    elif set_add or set_remove:
+        m = []
+        if set_add: m.append(["addresses", "insert", ["set", set_add]])
+        if set_remove: m.append(["addresses", "delete", ["set", set_remove]])
+        ops.append({"op": "mutate", "table": "Address_Set", "where": [["_uuid", "==", ["uuid", state["set"][0]]]], "mutations": m})
+    return ops
+
+
+def cold_ops(desired, router):
+    """Everything a cold apply writes, as one transaction, built before the clock starts."""
+    rows, addresses = desired
+    state = {"router": router, "set": None}
+    ops = delta_ops(state, sorted(rows), [], sorted(addresses), [], create_set=True)
+    ops.insert(-2, {"op": "insert", "table": "Logical_Router_Policy", "uuid-name": "noreroute",
+                    "row": {"priority": 102, "match": NOREROUTE, "action": "allow", "options": ["map", [["pkt_mark", "1008"]]]}})
+    for op in ops:
+        if op["op"] == "mutate" and op["table"] == "Logical_Router":
+            op["mutations"][0][2][1].append(["named-uuid", "noreroute"])
+    return ops
+
+
+# ---------------------------------------------------------------- the peers' scenarios
+
+def cmd_raw_cold(db, request):
+    with open(request) as f:
+        ops = json.load(f)
+    t0 = time.perf_counter()
+    transact(db, ops)
+    print("%.6f" % (time.perf_counter() - t0))
+
+
+def cmd_raw_sync(db, desired_path, write):
+    desired = load_desired(desired_path)
+    t0 = time.perf_counter()
+    state = live(db)
+    add, remove, sa, sr = diff(state, desired)
+    if write and (add or remove or sa or sr):
+        transact(db, delta_ops(state, add, remove, sa, sr))
+    print("%.6f" % (time.perf_counter() - t0))
+
+
+def cmd_nbctl_sync(db, desired_path):
+    rows, _ = load_desired(desired_path)
+    t0 = time.perf_counter()
+    out = subprocess.run(["ovn-nbctl", "--db=" + db, "--format=csv", "--data=bare", "--no-headings",
+                          "--columns=match,nexthops,external_ids", "find", "Logical_Router_Policy", "priority=101"],
+                         check=True, capture_output=True, text=True).stdout
+    have = set()
+    for line in out.splitlines():
+        match, hop, ids = line.rsplit(",", 2)
+        have.add((match, hop, ids.split("=", 1)[1] if "=" in ids else None))
+    pending = len(rows - have) + len(have - rows)
+    print("%.6f" % (time.perf_counter() - t0))
+    if pending:
+        raise SystemExit("nbctl-sync: %d rows differ" % pending)
+
+
+def cmd_idl_cold(db, desired_path):
+    import ovs.db.idl, ovs.poller
+    rows, addresses = load_desired(desired_path)
+    helper = ovs.db.idl.SchemaHelper(SCHEMA)
+    helper.register_table("Logical_Router")
+    helper.register_table("Logical_Router_Policy")
+    helper.register_table("Address_Set")
+    idl = ovs.db.idl.Idl(db, helper)
+    while not idl.tables["Logical_Router"].rows:
+        idl.run(); p = ovs.poller.Poller(); idl.wait(p); p.timer_wait(100); p.block()
+    router = next(iter(idl.tables["Logical_Router"].rows.values()))
+    t0 = time.perf_counter()
+    txn = ovs.db.idl.Transaction(idl)
+    new = []
+    for match, hop, owner in sorted(rows):
+        p = txn.insert(idl.tables["Logical_Router_Policy"])
+        p.priority = 101; p.match = match; p.action = "reroute"; p.nexthops = [hop]; p.external_ids = {"EgressSVC": owner}
+        new.append(p)
+    n = txn.insert(idl.tables["Logical_Router_Policy"])
+    n.priority = 102; n.match = NOREROUTE; n.action = "allow"; n.options = {"pkt_mark": "1008"}
+    router.policies = list(router.policies) + new + [n]
+    s = txn.insert(idl.tables["Address_Set"])
+    s.name = SET_NAME; s.addresses = sorted(addresses); s.external_ids = SET_IDS
+    status = txn.commit_block()
+    print("%.6f" % (time.perf_counter() - t0))
+    if status != ovs.db.idl.Transaction.SUCCESS:
+        raise SystemExit("idl commit: %s" % status)
+
+
+# ---------------------------------------------------------------- the driver
+
+class Servers:
+    def __init__(self, work):
+        self.work, self.dirs, self.n = work, [], 0
+
+    def start(self, template=None):
+        self.n += 1
+        d = os.path.join(self.work, "srv%d" % self.n)
+        os.makedirs(d)
+        db = os.path.join(d, "nb.db")
+        if template:
+            shutil.copy(template, db)
+        else:
+            subprocess.run(["ovsdb-tool", "create", db, SCHEMA], check=True)
+        subprocess.run(["ovsdb-server", "--detach", "--no-chdir", "--pidfile=%s/pid" % d, "--unixctl=%s/ctl" % d,
+                        "--log-file=%s/log" % d, "--remote=punix:%s/nb.sock" % d, db], check=True)
+        self.dirs.append(d)
+        remote = "unix:%s/nb.sock" % d
+        if not template:
+            subprocess.run(["ovn-nbctl", "--db=" + remote, "lr-add", "ovn_cluster_router"], check=True)
+        return remote, db
+
+    def stop(self, remote):
+        d = os.path.dirname(remote[len("unix:"):])
+        with open(os.path.join(d, "pid")) as f:
+            pid = int(f.read())
+        os.kill(pid, 15)
+        for _ in range(200):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
+
+    def stop_all(self):
+        for d in self.dirs:
+            try:
+                self.stop("unix:" + d + "/nb.sock")
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+
+
+def timed(argv, stdin=None):
+    """Wall time and peak RSS (MiB) of one process; stdout returned for self-timed peers."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, capture_output=True, text=True, input=stdin)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit("%s failed: %s" % (argv[:3], p.stderr[-2000:]))
+    rss = int(p.stderr.strip().splitlines()[-1]) / 1024
+    return wall, rss, p.stdout
+
+
+def verify(db, desired, label):
+    state = live(db)
+    add, remove, sa, sr = diff(state, desired)
+    uuids = {u for us in state["policies"].values() for u in us}
+    problems = []
+    if add or remove: problems.append("%d missing, %d extra policies" % (len(add), len(remove)))
+    if sa or sr: problems.append("address set differs (+%d -%d)" % (len(sa), len(sr)))
+    if not uuids <= state["refs"]: problems.append("%d policies not on the router" % len(uuids - state["refs"]))
+    if state["noreroute"] != [NOREROUTE]: problems.append("102 policies: %r" % state["noreroute"])
+    if problems:
+        raise SystemExit("verification failed for %s: %s" % (label, "; ".join(problems)))
+
+
+def desired_from(ctl, manifest, work, name):
+    """The rows ovn-egressctl plans for `manifest` on an empty database, as the peers' input;
+    checked against the manifests' own counts by the caller."""
+    servers = Servers(os.path.join(work, "plan-" + name))
+    os.makedirs(servers.work)
+    remote, _ = servers.start()
+    try:
+        out = subprocess.run([ctl, "--db=" + remote, "apply", "--dry-run", "--json", "-f", manifest],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        servers.stop_all()
+    plan = json.loads(out)
+    rows = [[a["match"], a["nexthop"], owner] for owner, s in plan["services"].items() for a in s["added"]]
+    addresses = plan["addressSets"][0]["add"]
+    path = os.path.join(work, "desired-%s.json" % name)
+    with open(path, "w") as f:
+        json.dump({"policies": rows, "addresses": addresses}, f)
+    return path
+
+
+def cmd_run(size, work, ctl):
+    n = {"small": 1000, "large": 10000, "xl": 100000}[size]
+    trials = 3
+    here = os.path.abspath(__file__)
+    base, moved = os.path.join(work, "cluster.yaml"), os.path.join(work, "cluster-moved.yaml")
+    desired_path = desired_from(ctl, base, work, "base")
+    moved_path = desired_from(ctl, moved, work, "moved")
+    desired, desired_moved = load_desired(desired_path), load_desired(moved_path)
+    assert len(desired[0]) == n, "expected %d policies, planned %d" % (n, len(desired[0]))
+    changed = len(desired[0] - desired_moved[0])
+    servers = Servers(work)
+    results = {}
+
+    def record(scenario, tool, wall, rss):
+        results.setdefault(scenario, {}).setdefault(tool, []).append((wall, rss))
+
+    # A template holding the cold state (written by ovn-egressctl, verified), for no-op and 1%.
+    remote, dbfile = servers.start()
+    subprocess.run([ctl, "--db=" + remote, "apply", "-f", base], check=True, capture_output=True)
+    verify(remote, desired, "template")
+    servers.stop(remote)
+    template = os.path.join(work, "template.db")
+    shutil.copy(dbfile, template)
+
+    # The pre-built cold transaction needs the router's UUID, which differs per server: the
+    # request is written after the server starts and before the clock starts.
+    nbctl_ok = n <= 20000  # beyond that ovn-nbctl's argv exceeds the kernel's limit
+    for trial in range(trials):
+        # cold apply
+        remote, _ = servers.start()
+        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", base])
+        verify(remote, desired, "ovn-egressctl cold"); record("cold apply", "ovn-egressctl", wall, rss); servers.stop(remote)
+
+        remote, _ = servers.start()
+        router = live(remote)["router"]
+        req = os.path.join(work, "cold-request.json")
+        with open(req, "w") as f:
+            json.dump(cold_ops(desired, router), f)
+        _, rss, out = timed([sys.executable, here, "raw-cold", remote, req])
+        verify(remote, desired, "raw cold"); record("cold apply", "raw floor", float(out), rss); servers.stop(remote)
+
+        if nbctl_ok:
+            remote, _ = servers.start()
+            args = []
+            for i, (match, hop, owner) in enumerate(sorted(desired[0])):
+                args += ["--", "--id=@p%d" % i, "create", "Logical_Router_Policy", "priority=101", 'match="%s"' % match,
+                         "action=reroute", 'nexthops="%s"' % hop, 'external_ids:EgressSVC="%s"' % owner]
+            args += ["--", "--id=@n", "create", "Logical_Router_Policy", "priority=102", 'match="%s"' % NOREROUTE,
+                     "action=allow", "options:pkt_mark=1008"]
+            args += ["--", "add", "Logical_Router", "ovn_cluster_router", "policies"] + ["@p%d" % i for i in range(n)] + ["@n"]
+            args += ["--", "--id=@s", "create", "Address_Set", "name=" + SET_NAME]
+            args += ['external_ids:"%s"="%s"' % kv for kv in sorted(SET_IDS.items())]
+            args += ["--", "add", "Address_Set", "@s", "addresses"] + ['"%s"' % a for a in sorted(desired[1])]
+            wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote] + args[1:])
+            verify(remote, desired, "ovn-nbctl cold"); record("cold apply", "ovn-nbctl", wall, rss); servers.stop(remote)
+
+        remote, _ = servers.start()
+        _, rss, out = timed([sys.executable, here, "idl-cold", remote, desired_path])
+        verify(remote, desired, "python IDL cold"); record("cold apply", "python IDL", float(out), rss); servers.stop(remote)
+
+        # no-op re-apply: no write may reach the database file
+        remote, dbfile = servers.start(template)
+        size = os.path.getsize(dbfile)
+        wall, rss, out = timed([ctl, "--db=" + remote, "apply", "-f", base])
+        assert out.rstrip().endswith("0 write operation(s) in 0 transaction(s)"), out[-200:]
+        assert os.path.getsize(dbfile) == size, "the no-op apply wrote to the database file"
+        record("no-op re-apply", "ovn-egressctl", wall, rss)
+        _, rss, out = timed([sys.executable, here, "raw-sync", remote, desired_path])
+        record("no-op re-apply", "raw floor (select + diff)", float(out), rss)
+        _, rss, out = timed([sys.executable, here, "nbctl-sync", remote, desired_path])
+        record("no-op re-apply", "ovn-nbctl find + diff", float(out), rss)
+        assert os.path.getsize(dbfile) == size
+        wall, rss, out = timed([ctl, "--db=" + remote, "list", "--policies", "--format", "json"])
+        assert len(json.loads(out)) == n
+        record("list policies", "ovn-egressctl list --policies --format json", wall, rss)
+        wall, rss, out = timed(["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
+        record("list policies", "ovn-nbctl lr-policy-list", wall, rss)
+        servers.stop(remote)
+
+        # 1% of the endpoints moved
+        remote, _ = servers.start(template)
+        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", moved])
+        verify(remote, desired_moved, "ovn-egressctl 1%"); record("1% moved", "ovn-egressctl", wall, rss); servers.stop(remote)
+        remote, _ = servers.start(template)
+        _, rss, out = timed([sys.executable, here, "raw-sync", remote, moved_path, "delta"])
+        verify(remote, desired_moved, "raw 1%"); record("1% moved", "raw floor (select + diff + delta)", float(out), rss); servers.stop(remote)
+        if nbctl_ok:
+            remote, _ = servers.start(template)
+            args = []
+            for match, hop, owner in sorted(desired[0] - desired_moved[0]):
+                args += ["--", "lr-policy-del", "ovn_cluster_router", "101", match]
+            for i, (match, hop, owner) in enumerate(sorted(desired_moved[0] - desired[0])):
+                args += ["--", "--id=@p%d" % i, "create", "Logical_Router_Policy", "priority=101", 'match="%s"' % match,
+                         "action=reroute", 'nexthops="%s"' % hop, 'external_ids:EgressSVC="%s"' % owner,
+                         "--", "add", "Logical_Router", "ovn_cluster_router", "policies", "@p%d" % i]
+            gone, new = sorted(desired[1] - desired_moved[1]), sorted(desired_moved[1] - desired[1])
+            args += ["--", "remove", "Address_Set", SET_NAME, "addresses"] + ['"%s"' % a for a in gone]
+            args += ["--", "add", "Address_Set", SET_NAME, "addresses"] + ['"%s"' % a for a in new]
+            wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote] + args[1:])
+            verify(remote, desired_moved, "ovn-nbctl 1%"); record("1% moved", "ovn-nbctl (delta known in advance)", wall, rss)
+            servers.stop(remote)
+    servers.stop_all()
+
+    print("| scenario (%d policies, %d changed for 1%%) | tool | median s | x floor | peak RSS MiB |" % (n, changed))
+    print("|---|---|---:|---:|---:|")
+    for scenario, tools in results.items():
+        floor = [statistics.median(w for w, _ in v) for t, v in tools.items() if t.startswith("raw floor")]
+        for tool, v in tools.items():
+            med = statistics.median(w for w, _ in v)
+            ratio = "%.2f" % (med / floor[0]) if floor else "-"
+            print("| %s | %s | %.3f | %s | %.0f |" % (scenario, tool, med, ratio, max(r for _, r in v)))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "run": cmd_run(*args)
+    elif cmd == "raw-cold": cmd_raw_cold(*args)
+    elif cmd == "raw-sync": cmd_raw_sync(args[0], args[1], len(args) > 2)
+    elif cmd == "nbctl-sync": cmd_nbctl_sync(*args)
+    elif cmd == "idl-cold": cmd_idl_cold(*args)
+    else: raise SystemExit(__doc__)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The apply benchmark at the shape users have: 10 nodes, services of 10 endpoints each, one
+# EndpointSlice per service, kubectl-style YAML (about 360 bytes per endpoint).
+#   scripts/bench.sh [small|large|xl]      1,000 / 10,000 / 100,000 policies (default large)
+# ovn-egressctl (release build) beside ovn-nbctl, the python IDL (python3-openvswitch, run
+# with /usr/bin/python3) and raw floors, interleaved, each writer on its own fresh
+# ovsdb-server; every result verified (see scripts/bench.py). Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-large}
+case $size in small) n=1000 ;; large) n=10000 ;; xl) n=100000 ;; *) echo "small, large or xl" >&2; exit 2 ;; esac
+scripts/install-deps.sh
+/usr/bin/python3 -c "import ovs.db.idl" 2>/dev/null || {
+  [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openvswitch >/dev/null; }
+[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+swift build -c release --product ovn-egressctl >/dev/null
+swift build -c release --product egress-bench >/dev/null
+work=$(mktemp -d /tmp/egress-bench.XXXXXX)
+trap 'for p in "$work"/*/pid "$work"/*/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; rm -rf "$work"' EXIT
+.build/release/egress-bench generate-kubectl "$n" "$work/cluster.yaml"
+.build/release/egress-bench generate-kubectl "$n" "$work/cluster-moved.yaml" moved
+echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), manifests $(du -h "$work/cluster.yaml" | cut -f1)B; medians of 3"
+/usr/bin/python3 scripts/bench.py run "$size" "$work" "$PWD/.build/release/ovn-egressctl"
