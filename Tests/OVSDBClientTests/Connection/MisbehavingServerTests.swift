@@ -84,7 +84,8 @@ private func withScriptedServer(_ script: @escaping @Sendable (String, Int64) ->
     try await body("unix:" + path)
 }
 
-/// Fails the test instead of hanging the run.
+/// Fails the test instead of hanging the run. Generous: under a sanitizer, CPU-bound tests
+/// running beside this one can hold both cooperative threads for tens of seconds.
 private func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
@@ -101,7 +102,7 @@ private func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () as
 }
 
 private func echoOutcome(_ remote: String, maximumMessageSize: Int = StreamFramer.defaultMaximumMessageSize) async throws -> Result<[JSON], OVSDBClientError> {
-    try await within(seconds: 20) {
+    try await within(seconds: 90) {
         let c = try await OVSDBConnection.connect(to: remote, configuration: .init(maximumMessageSize: maximumMessageSize))
         defer { Task { await c.close() } }
         do {
@@ -137,7 +138,7 @@ struct MisbehavingServerTests {
     func duplicateReply() async throws {
         let reply = #"{"id":{id},"result":["hi"],"error":null}"#
         try await withScriptedServer({ _, _ in [.send(reply), .pause(milliseconds: 50), .send(reply)] }) { remote in
-            try await within(seconds: 20) {
+            try await within(seconds: 90) {
                 let c = try await OVSDBConnection.connect(to: remote)
                 #expect(try await c.echo(["hi"]) == ["hi"])
                 for _ in 0..<200 where c.isActive { try await Task.sleep(for: .milliseconds(10)) }
@@ -153,7 +154,7 @@ struct MisbehavingServerTests {
         try await withScriptedServer({ method, _ in
             method == "echo" ? [] : [.send(#"{"id":{id},"result":["db"],"error":null}"#)]
         }) { remote in
-            try await within(seconds: 20) {
+            try await within(seconds: 90) {
                 let c = try await OVSDBConnection.connect(to: remote)
                 let call = Task { try await c.echo(["lost"]) }
                 try await Task.sleep(for: .milliseconds(200))
