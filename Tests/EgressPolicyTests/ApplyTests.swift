@@ -5,15 +5,6 @@ import OVNSchema
 import OVSDBClient
 import OVSDBTestSupport
 
-/// A server with `ovn_cluster_router`, as OVN-Kubernetes leaves it.
-private func withRouter(_ body: (OVSDBServerFixture, EgressEngine) async throws -> Void) async throws {
-    try await withServer { server in
-        try await server.nbctl(["lr-add", "ovn_cluster_router"])
-        let connection = try await OVSDBConnection.connect(to: server.remote)
-        defer { Task { await connection.close() } }
-        try await body(server, EgressEngine(connection: connection, settings: EngineSettings()))
-    }
-}
 
 private func fileSize(_ path: String) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1

@@ -5,14 +5,6 @@ import OVNSchema
 import OVSDBClient
 import OVSDBTestSupport
 
-private func withRouter(_ body: (OVSDBServerFixture, EgressEngine) async throws -> Void) async throws {
-    try await withServer { server in
-        try await server.nbctl(["lr-add", "ovn_cluster_router"])
-        let connection = try await OVSDBConnection.connect(to: server.remote)
-        defer { Task { await connection.close() } }
-        try await body(server, EgressEngine(connection: connection, settings: EngineSettings()))
-    }
-}
 
 /// Two nodes and three services: a/one (10.128.0.5, 10.128.0.6), a/two (10.128.0.7) and
 /// b/three (10.128.1.8), all on n2.

@@ -79,3 +79,13 @@ func serviceYAML(_ ns: String, _ name: String, endpoints: [(ip: String, node: St
     """
     return y
 }
+
+/// A server with `ovn_cluster_router`, as OVN-Kubernetes leaves it, and an engine on it.
+func withRouter(_ body: (OVSDBServerFixture, EgressEngine) async throws -> Void) async throws {
+    try await withServer { server in
+        try await server.nbctl(["lr-add", "ovn_cluster_router"])
+        let connection = try await OVSDBConnection.connect(to: server.remote)
+        defer { Task { await connection.close() } }
+        try await body(server, EgressEngine(connection: connection, settings: EngineSettings()))
+    }
+}

@@ -6,62 +6,10 @@ import NIOPosix
 import Testing
 @testable import OVSDBClient
 
-/// A server on a unix socket that answers the first request with scripted bytes, then
-/// optionally closes: what a broken or hostile peer would send.
-private final class ScriptedReply: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    let bytes: [UInt8]
-    let closeAfter: Bool
-    init(_ bytes: [UInt8], closeAfter: Bool) {
-        self.bytes = bytes
-        self.closeAfter = closeAfter
-    }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        let closeAfter = self.closeAfter
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
-            if closeAfter { context.close(promise: nil) }
-        }
-    }
-}
-
+/// The scripted server answering the first request with `bytes`, then optionally closing.
 private func withFakeServer(replying bytes: [UInt8], closeAfter: Bool = false,
                             _ body: (String) async throws -> Void) async throws {
-    var template = Array("/tmp/ovsdb-fake.XXXXXX".utf8CString)
-    let dir = String(cString: mkdtemp(&template)!)
-    let path = dir + "/fake.sock"
-    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ScriptedReply(bytes, closeAfter: closeAfter))
-            }
-        }
-        .bind(unixDomainSocketPath: path).get()
-    defer {
-        server.close(promise: nil)
-        unlink(path)
-        rmdir(dir)
-    }
-    try await body("unix:" + path)
-}
-
-/// Runs `body` with a deadline so a hang fails the test instead of the whole run.
-private func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw OVSDBClientError.timedOut("test deadline of \(seconds) s")
-        }
-        group.cancelAll()
-        return value
-    }
+    try await withScriptedServer({ _, _ in [.sendBytes(bytes)] + (closeAfter ? [.close] : []) }, body)
 }
 
 @Suite("bad bytes from the server")
