@@ -122,6 +122,25 @@ func withDeadline<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () as
     }
 }
 
+extension ConnectionOptions {
+    /// Connects, runs `body` under the `--timeout` deadline, and closes the connection before
+    /// returning, also when `body` throws: nothing is left in flight when the process exits.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (OVSDBConnection) async throws -> T) async throws -> T {
+        let options = self
+        return try await withDeadline(timeout) {
+            let c = try await options.connect()
+            do {
+                let value = try await body(c)
+                await c.close()
+                return value
+            } catch {
+                await c.close()
+                throw error
+            }
+        }
+    }
+}
+
 /// Loads manifests; with -v, objects of other kinds are listed on stderr.
 func loadManifests(_ paths: [String], verbose: Bool = false) throws -> ClusterInput {
     let input: ClusterInput

@@ -45,9 +45,7 @@ struct Apply: AsyncParsableCommand {
         let connection = self.connection
         let (dryRun, json, prune) = (self.dryRun, self.json, self.prune)
         progress.stage("reading the database and planning")
-        try await withDeadline(connection.timeout) {
-            let c = try await connection.connect()
-            defer { Task { await c.close() } }
+        try await connection.withConnection { c in
             let engine = EgressEngine(connection: c, settings: settings)
             if dryRun {
                 let plan = try await engine.plan(input, prune: prune)

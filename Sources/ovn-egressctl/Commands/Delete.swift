@@ -26,9 +26,7 @@ struct Delete: AsyncParsableCommand {
         let settings = try engine.settings()
         let connection = self.connection
         let service = self.service
-        try await withDeadline(connection.timeout) {
-            let c = try await connection.connect()
-            defer { Task { await c.close() } }
+        try await connection.withConnection { c in
             let report = try await EgressEngine(connection: c, settings: settings).delete(service: service)
             print(report.plan.text, terminator: "")
             print("\(report.writesSent) write operation(s)")

@@ -30,9 +30,7 @@ struct Diff: AsyncParsableCommand {
         let input = try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let (json, prune) = (self.json, self.prune)
-        let differs = try await withDeadline(connection.timeout) {
-            let c = try await connection.connect()
-            defer { Task { await c.close() } }
+        let differs = try await connection.withConnection { c in
             let plan = try await EgressEngine(connection: c, settings: settings).plan(input, prune: prune)
             try checkWarnings(plan.warnings, strict: settings.strict)
             print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")

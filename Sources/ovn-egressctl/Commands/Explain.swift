@@ -22,9 +22,7 @@ struct Explain: AsyncParsableCommand {
         let settings = try engine.settings()
         let input = file.isEmpty ? nil : try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
-        try await withDeadline(connection.timeout) {
-            let c = try await connection.connect()
-            defer { Task { await c.close() } }
+        try await connection.withConnection { c in
             let e = try await Explanation.explain(address, connection: c, settings: settings, input: input)
             var lines = ["pod IP \(address)"]
             if e.reroutes.isEmpty {

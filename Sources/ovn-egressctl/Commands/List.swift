@@ -32,9 +32,7 @@ struct List: AsyncParsableCommand {
         let input = file.isEmpty ? nil : try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let (output, perPolicy) = (self.output, self.policies)
-        try await withDeadline(connection.timeout) {
-            let c = try await connection.connect()
-            defer { Task { await c.close() } }
+        try await connection.withConnection { c in
             let inventory = try await Inventory.read(c, settings: settings, input: input)
             if perPolicy {
                 let rows = inventory.policies.sorted { ($0.service, $0.podIP) < ($1.service, $1.podIP) }
