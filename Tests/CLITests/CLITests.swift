@@ -151,5 +151,8 @@ struct CLITests {
             #expect(out.status == 0)
             #expect(out.stdout.contains("Example"), "\(command) --help has no example")
         }
+        let version = try await ctl(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("ovn-egressctl "))
     }
 }

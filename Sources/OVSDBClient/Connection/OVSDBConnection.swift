@@ -34,13 +34,13 @@ public final class OVSDBConnection: Sendable {
 
     public let remote: RemoteAddress
     let channel: Channel
-    /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order.
-    /// Notifications in arrival order; at most `notificationBacklog` wait unread before the
-    /// connection is closed.
+    /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order;
+    /// at most `notificationBacklog` wait unread before the connection is closed.
     public let notifications: AsyncStream<Notification>
     public static let notificationBacklog = 4096
     private let logger: Logger
     private let closeReason: CloseReason
+    private let schemas = NIOLockedValueBox<[String: DatabaseSchema]>([:])
 
     public struct Notification: Sendable {
         public var method: String
@@ -184,14 +184,19 @@ public final class OVSDBConnection: Sendable {
         return names
     }
 
-    /// `get_schema`.
+    /// `get_schema`, asked once per connection and database: a database converted to a new
+    /// schema while connected is seen by a new connection.
     public func schema(of database: String) async throws -> DatabaseSchema {
+        if let known = schemas.withLockedValue({ $0[database] }) { return known }
         let result = try await call("get_schema", [.string(database)])
+        let schema: DatabaseSchema
         do {
-            return try DatabaseSchema(json: result)
+            schema = try DatabaseSchema(json: result)
         } catch {
             throw OVSDBClientError.protocolViolation("schema of \(database) does not parse: \(error)")
         }
+        schemas.withLockedValue { $0[database] = schema }
+        return schema
     }
 
     /// `echo`: the server returns the parameters.

@@ -6,16 +6,9 @@ struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reconcile the Northbound database to the manifests, in one transaction.",
         discussion: """
-        Reads EgressService, Service, EndpointSlice and Node objects (YAML or JSON; files,
-        folders, or - for stdin), selects each service's host, and writes only what differs.
-        Rows without an EgressSVC external id are never touched. Applying twice writes nothing.
+        Reads EgressService, Service, EndpointSlice and Node objects (YAML or JSON; files, folders, or - for stdin), selects each service's host, and writes only what differs. Rows without an EgressSVC external id are never touched. Applying twice writes nothing.
 
-        Only the EgressServices in the input are changed: owned rows of other services are
-        kept as they are (diff lists them as kept) unless --prune is given, which removes
-        them, as kubectl apply --prune does. An input with no objects is an error (exit 2),
-        with or without --prune. A pod IP that is an endpoint of several egress services is
-        rerouted by one of them only (a kept service that already reroutes it, else the first
-        namespace/name in byte order), with a warning; --strict refuses it.
+        Only the EgressServices in the input are changed: owned rows of other services are kept as they are (diff lists them as kept) unless --prune is given, which removes them, as kubectl apply --prune does. An input with no objects is an error (exit 2), with or without --prune. A pod IP that is an endpoint of several egress services is rerouted by one of them only (a kept service that already reroutes it, else the first namespace/name in byte order), with a warning; --strict refuses it.
 
         Examples:
           ovn-egressctl apply -f examples/worked-example

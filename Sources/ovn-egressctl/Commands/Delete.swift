@@ -6,9 +6,7 @@ struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove one egress service's rows (NAMESPACE/NAME).",
         discussion: """
-        Deletes the service's priority-101 policies and takes its endpoint IPs out of the
-        served-pods address sets (unless another service still reroutes the same IP), in one
-        transaction guarded as apply's is (planned again if another writer got in between).
+        Deletes the service's priority-101 policies and takes its endpoint IPs out of the served-pods address sets (unless another service still reroutes the same IP), in one transaction guarded as apply's is (planned again if another writer got in between).
 
         Example:
           ovn-egressctl delete default/example-service

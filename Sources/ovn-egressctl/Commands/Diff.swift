@@ -6,8 +6,7 @@ struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what apply would change. Exit 0: nothing differs; 1: it differs; 2: error.",
         discussion: """
-        Without --prune, owned services that are not in the input are listed as kept; with
-        it, their rows are shown as removed (reason "pruned"), as apply --prune would do.
+        Without --prune, owned services that are not in the input are listed as kept; with it, their rows are shown as removed (reason "pruned"), as apply --prune would do.
 
         Examples:
           ovn-egressctl diff -f examples/worked-example

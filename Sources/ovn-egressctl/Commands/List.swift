@@ -6,12 +6,9 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the egress services in the live database, with drift.",
         discussion: """
-        Columns: SERVICE, HOST (node names when -f gives the nodes, else nexthop IPs), NEXTHOP,
-        ENDPOINTS (count), DRIFT (owned duplicates, endpoints missing from the address set,
-        nexthops that are no node's management IP).
+        Columns: SERVICE, HOST (node names when -f gives the nodes, else nexthop IPs), NEXTHOP, ENDPOINTS (count), DRIFT (owned duplicates, endpoints missing from the address set, nexthops that are no node's management IP).
 
-        With --policies: one row per owned policy instead, with SERVICE, POD_IP, NEXTHOP, NODE
-        (when -f gives the nodes) and UUID, sorted by service then pod IP.
+        With --policies: one row per owned policy instead, with SERVICE, POD_IP, NEXTHOP, NODE (when -f gives the nodes) and UUID, sorted by service then pod IP.
 
         Examples:
           ovn-egressctl list
