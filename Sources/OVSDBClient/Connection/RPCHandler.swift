@@ -53,7 +53,7 @@ final class RPCHandler: ChannelDuplexHandler {
     }
 
     private func send(_ json: JSON, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let bytes = JanssonCodec.encode(json)
+        let bytes = JSONWriter.encode(json)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: promise)

@@ -49,3 +49,72 @@ struct JanssonCodecTests {
         #expect(CanonicalJSON.formatReal(Double.greatestFiniteMagnitude) == "1.79769313486232e+308")
     }
 }
+
+@Suite("the direct JSON writer against jansson")
+struct JSONWriterTests {
+    /// A small deterministic generator, so a failure repeats.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func randomString(_ g: inout SplitMix) -> String {
+        let pool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{1}", "\u{1F}",
+                                      "\u{7F}", "é", "€", "𝄞", "\u{2028}", "\u{FEFF}"]
+        var s = ""
+        for _ in 0..<Int.random(in: 0...12, using: &g) { s.unicodeScalars.append(pool.randomElement(using: &g)!) }
+        return s
+    }
+
+    static func randomJSON(_ g: inout SplitMix, depth: Int) -> JSON {
+        switch Int.random(in: 0..<(depth > 3 ? 6 : 8), using: &g) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &g))
+        case 2: return .integer(Int64.random(in: .min ... .max, using: &g) >> Int64.random(in: 0...63, using: &g))
+        case 3: return .real([0.1, -2.5e-300, 1e300, 123456.789, -0.0, 3.0e-5, 1.0 / 3.0].randomElement(using: &g)! * Double(Int.random(in: 1...9, using: &g)))
+        case 4, 5: return .string(randomString(&g))
+        case 6: return .array((0..<Int.random(in: 0...4, using: &g)).map { _ in randomJSON(&g, depth: depth + 1) })
+        default:
+            var o: [String: JSON] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &g) { o[randomString(&g).replacingNUL()] = randomJSON(&g, depth: depth + 1) }
+            return .object(o)
+        }
+    }
+
+    @Test("random values: the same bytes as jansson")
+    func random() {
+        var g = SplitMix(state: 7)
+        for _ in 0..<3000 {
+            let v = JSON.array([Self.randomJSON(&g, depth: 0)]) // jansson dumps only arrays and objects
+            #expect(JSONWriter.encode(v) == JanssonCodec.encode(v), "\(CanonicalJSON.string(v))")
+        }
+    }
+
+    @Test("every conformance vector, and every JSON argument in them: the same bytes as jansson")
+    func conformanceVectors() throws {
+        guard let bytes = readFile(packageRoot() + "/../shared/conformance/vectors.json") else {
+            Issue.record("../shared/conformance/vectors.json not found next to the checkout")
+            return
+        }
+        let all = try JanssonCodec.decode(bytes)
+        #expect(JSONWriter.encode(all) == JanssonCodec.encode(all))
+        var compared = 0
+        for case .string(let arg) in (all.arrayValue ?? []).flatMap({ $0["args"]?.arrayValue ?? [] }) {
+            guard let v = try? JanssonCodec.decode(arg), v.arrayValue != nil || v.objectValue != nil else { continue }
+            #expect(JSONWriter.encode(v) == JanssonCodec.encode(v), "\(arg)")
+            compared += 1
+        }
+        #expect(compared > 300)
+    }
+}
+
+private extension String {
+    /// jansson keys are C strings; a NUL in a key cannot round-trip through it.
+    func replacingNUL() -> String { String(unicodeScalars.map { $0 == "\u{0}" ? "0" : Character($0) }) }
+}
