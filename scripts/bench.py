@@ -30,21 +30,25 @@ def rpc(db, method, params):
     s = socket.socket(socket.AF_UNIX)
     s.connect(path)
     s.sendall(json.dumps({"id": 0, "method": method, "params": params}).encode())
-    buf = b""
+    chunks = []
     decoder = json.JSONDecoder()
     while True:
         chunk = s.recv(1 << 20)
         if not chunk:
             raise SystemExit("server closed")
-        buf += chunk
+        chunks.append(chunk)
+        # A message can only end where a chunk ends with "}": decoding only then keeps the
+        # reading linear (decoding at every chunk would be quadratic in the reply's size).
+        if not chunk.rstrip().endswith(b"}"):
+            continue
         try:
-            msg, _ = decoder.raw_decode(buf.decode())
+            msg, _ = decoder.raw_decode(b"".join(chunks).decode())
         except ValueError:
             continue
         if msg.get("id") == 0:
             s.close()
             return msg
-        buf = b""  # an echo or notification: drop it
+        chunks = []  # an echo or notification: drop it
 
 
 def transact(db, ops):
