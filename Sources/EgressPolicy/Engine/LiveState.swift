@@ -5,7 +5,12 @@ import OVSDBClient
 public struct LiveState: Sendable {
     public var routerUUID: OVSDBUUID?
     /// Every priority-101 policy (owned or not: the guard covers them all).
-    public var reroutePolicies: [LogicalRouterPolicy] = []
+    public var reroutePolicies: [LogicalRouterPolicy] = [] {
+        didSet {
+            ownedPolicies = reroutePolicies.filter { $0.externalIDs[DesiredState.ownerKey] != nil }
+                .sorted { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }
+        }
+    }
     /// Every priority-102 policy.
     public var noReroutePolicies: [LogicalRouterPolicy] = []
     /// The managed address sets found, by name.
@@ -13,9 +18,9 @@ public struct LiveState: Sendable {
     /// Names looked up (present or not), for the guard.
     public var addressSetNames: [String] = []
 
-    public var ownedPolicies: [LogicalRouterPolicy] {
-        reroutePolicies.filter { $0.externalIDs[DesiredState.ownerKey] != nil }
-    }
+    /// The priority-101 policies with an `EgressSVC` key, in UUID order (computed once, when
+    /// `reroutePolicies` is set: planning walks them several times).
+    public private(set) var ownedPolicies: [LogicalRouterPolicy] = []
 
     public static func read(_ connection: OVSDBConnection, schema: DatabaseSchema, settings: EngineSettings,
                             families: Set<IPAddress.Family>) async throws -> LiveState {
@@ -75,7 +80,7 @@ public struct LiveState: Sendable {
             for subnet in node.subnets { byIP[subnet.managementIP.description] = node.name }
         }
         var hosts: [String: String] = [:]
-        for p in ownedPolicies.sorted(by: { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }) {
+        for p in ownedPolicies {
             guard let owner = p.externalIDs[DesiredState.ownerKey], hosts[owner] == nil,
                   let hop = p.nexthops.sorted().first, let node = byIP[hop] else { continue }
             hosts[owner] = node

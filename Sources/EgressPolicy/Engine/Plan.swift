@@ -75,7 +75,7 @@ public struct Plan: Sendable {
         var liveByKey: [String: [LogicalRouterPolicy]] = [:]
         var keptCounts: [String: Int] = [:]
         var keptIPs: Set<String> = []
-        for p in live.ownedPolicies.sorted(by: { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }) {
+        for p in live.ownedPolicies {
             let owner = p.externalIDs[DesiredState.ownerKey]!
             if case .services(let inScope) = scope, !inScope.contains(owner) {
                 keptCounts[owner, default: 0] += 1
