@@ -71,23 +71,29 @@ public struct Plan: Sendable {
         warnings = desired.warnings
         sharedIPs = desired.sharedIPs
 
-        // Reroute policies, identified by owner + match.
-        var liveByKey: [String: [LogicalRouterPolicy]] = [:]
+        // Reroute policies, identified by owner + match; the rows are indices into
+        // `live.ownedPolicies` (no copies of them are made here).
+        struct Key: Hashable { var owner: String; var match: String }
+        let owned = live.ownedPolicies
+        var liveByKey: [Key: [Int]] = [:]
+        liveByKey.reserveCapacity(owned.count)
         var keptCounts: [String: Int] = [:]
         var keptIPs: Set<String> = []
-        for p in live.ownedPolicies {
+        for (index, p) in owned.enumerated() {
             let owner = p.externalIDs[DesiredState.ownerKey]!
             if case .services(let inScope) = scope, !inScope.contains(owner) {
                 keptCounts[owner, default: 0] += 1
                 if let ip = LiveState.sourceIP(of: p.match) { keptIPs.insert(ip.description) }
                 continue
             }
-            liveByKey[owner + "\u{0}" + p.match, default: []].append(p)
+            liveByKey[Key(owner: owner, match: p.match), default: []].append(index)
         }
         kept = keptCounts.sorted { $0.key < $1.key }.map { KeptService(owner: $0.key, policies: $0.value) }
-        var wanted: Set<String> = []
+        var wanted: Set<Key> = []
+        wanted.reserveCapacity(desired.policies.count)
         for d in desired.policies {
-            let key = d.owner + "\u{0}" + d.match
+            let match = d.match
+            let key = Key(owner: d.owner, match: match)
             wanted.insert(key)
             let hop = d.nexthop.description
             guard var rows = liveByKey[key], !rows.isEmpty else {
@@ -95,20 +101,20 @@ public struct Plan: Sendable {
                 continue
             }
             // Keep one row (a correct one if any), repair it if needed, drop duplicates.
-            let keepIndex = rows.firstIndex { $0.nexthops == [hop] && $0.action == .reroute } ?? 0
-            let keep = rows.remove(at: keepIndex)
+            let keepIndex = rows.firstIndex { owned[$0].nexthops == [hop] && owned[$0].action == .reroute } ?? 0
+            let keep = owned[rows.remove(at: keepIndex)]
             if keep.nexthops != [hop] || keep.action != .reroute {
-                repairs.append(NexthopRepair(owner: d.owner, match: d.match, uuid: keep.uuid!, from: keep.nexthops.sorted(), to: hop))
+                repairs.append(NexthopRepair(owner: d.owner, match: match, uuid: keep.uuid!, from: keep.nexthops.sorted(), to: hop))
             }
             for extra in rows {
-                removals.append(PolicyRemoval(owner: d.owner, match: d.match, uuid: extra.uuid!, reason: "duplicate"))
+                removals.append(PolicyRemoval(owner: d.owner, match: match, uuid: owned[extra].uuid!, reason: "duplicate"))
             }
         }
-        for (key, rows) in liveByKey.sorted(by: { $0.key < $1.key }) where !wanted.contains(key) {
-            for p in rows {
-                let owner = p.externalIDs[DesiredState.ownerKey]!
-                removals.append(PolicyRemoval(owner: owner, match: p.match, uuid: p.uuid!,
-                                              reason: desired.assignment.hosts[owner] == nil ? "pruned" : "stale"))
+        let stale = liveByKey.filter { !wanted.contains($0.key) }
+        for (key, rows) in stale.sorted(by: { ($0.key.owner, $0.key.match) < ($1.key.owner, $1.key.match) }) {
+            let reason = desired.assignment.hosts[key.owner] == nil ? "pruned" : "stale"
+            for index in rows {
+                removals.append(PolicyRemoval(owner: key.owner, match: key.match, uuid: owned[index].uuid!, reason: reason))
             }
         }
 
