@@ -7,8 +7,11 @@ public struct LiveState: Sendable {
     /// Every priority-101 policy (owned or not: the guard covers them all).
     public var reroutePolicies: [LogicalRouterPolicy] = [] {
         didSet {
-            ownedPolicies = reroutePolicies.filter { $0.externalIDs[DesiredState.ownerKey] != nil }
-                .sorted { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }
+            // Sorted through (UUID, index) pairs: moving the rows themselves costs far more.
+            let order = reroutePolicies.indices.filter { reroutePolicies[$0].externalIDs[DesiredState.ownerKey] != nil }
+                .map { (reroutePolicies[$0].uuid ?? .zero, $0) }
+                .sorted { $0.0 < $1.0 }
+            ownedPolicies = order.map { reroutePolicies[$0.1] }
         }
     }
     /// Every priority-102 policy.
