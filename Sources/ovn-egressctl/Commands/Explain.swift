@@ -18,7 +18,7 @@ struct Explain: AsyncParsableCommand {
     var file: [String] = []
 
     func run() async throws {
-        guard let address = IPAddress(ip) else { throw ValidationError("\(ip) is not an IP address") }
+        guard let address = IPAddress(ip) else { throw ValidationError("\(SafeText.quoted(ip)) is not an IP address") }
         let settings = try engine.settings()
         let input = file.isEmpty ? nil : try loadManifests(file, verbose: connection.verbose)
         let connection = self.connection

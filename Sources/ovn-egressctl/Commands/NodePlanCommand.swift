@@ -26,7 +26,7 @@ struct NodePlanCommand: AsyncParsableCommand {
         guard !file.isEmpty else { throw ValidationError("node-plan needs -f PATH") }
         let settings = try engine.settings()
         let input = try loadManifests(file)
-        guard input.nodes[node] != nil else { throw CommandFailure("no Node \(node) in the manifests") }
+        guard input.nodes[node] != nil else { throw CommandFailure("no Node \(SafeText.quoted(node)) in the manifests") }
         let desired = DesiredState(input, settings: settings)
         try checkWarnings(desired.warnings, strict: settings.strict)
         let plan = NodePlan(node: node, input: input, desired: desired)
