@@ -165,5 +165,13 @@ struct SafetyTests {
         #expect(d3.policies.count == 1)
         #expect(NodePlan(node: "n1", input: input, desired: d3).snat.isEmpty)
         #expect(d3.warnings.contains { $0.contains("no v4 ingress IP") && $0.contains("not SNATed") })
+
+        // Two valid 40-byte names make a 81-byte label name: a warning, not a silent bad label.
+        let ns = String(repeating: "n", count: 40), name = "s" + String(repeating: "v", count: 39)
+        let long = nodeYAML("n1", subnets: ["10.128.0.0/24"])
+            + serviceYAML(ns, name, endpoints: [("10.128.0.5", "n1")], selector: "kubernetes.io/hostname: n1")
+        let d4 = DesiredState(try cluster(long), settings: EngineSettings())
+        #expect(d4.warnings.contains { $0.contains("longer than a label name may be (63)") })
+        #expect(!d3.warnings.contains { $0.contains("longer than a label name") })
     }
 }

@@ -79,6 +79,12 @@ public struct DesiredState: Sendable {
                 policies.append(DesiredPolicy(owner: key, ip: ip, nexthop: subnet.managementIP))
             }
             servedEndpoints[key] = won
+            // The host's label name is `<namespace>-<name>`: valid parts can add up to more
+            // than the 63 bytes a label name may have.
+            if key.utf8.count > 63 {
+                warnings.append("EgressService \(key): the node label egress-service.k8s.ovn.org/\(key.replacingSlash()) is longer "
+                                + "than a label name may be (63); the host cannot be selected by it")
+            }
             // Rerouted but not SNATed: the pods leave the host with its own IP.
             let ingressFamilies = Set(input.services[key]?.ingressIPs.map(\.family) ?? [])
             for family in Set(won.map(\.family)).subtracting(ingressFamilies).sorted() {
@@ -131,4 +137,9 @@ public struct DesiredState: Sendable {
         }
         return DesiredNoReroute(family: family, match: match, externalIDs: ids)
     }
+}
+
+private extension String {
+    /// `namespace/name` as the label spells it: `namespace-name`.
+    func replacingSlash() -> String { String(map { $0 == "/" ? "-" : $0 }) }
 }
