@@ -414,7 +414,16 @@ def cmd_run(size, work, ctl):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "run": cmd_run(*args)
+    if cmd == "run":
+        try:
+            cmd_run(*args)
+        finally:
+            # A failed check ends the run with SystemExit: stop every server it started.
+            for pid in __import__("glob").glob(os.path.join(args[1], "**", "pid"), recursive=True):
+                try:
+                    os.kill(int(open(pid).read()), 15)
+                except (ValueError, ProcessLookupError):
+                    pass
     elif cmd == "raw-cold": cmd_raw_cold(*args)
     elif cmd == "raw-sync": cmd_raw_sync(args[0], args[1], len(args) > 2)
     elif cmd == "nbctl-sync": cmd_nbctl_sync(*args)
