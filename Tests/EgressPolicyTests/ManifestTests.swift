@@ -40,6 +40,25 @@ struct ManifestTests {
         }
     }
 
+    @Test("documents nested deeper than 64 levels are refused, in YAML and JSON; 64 levels are read")
+    func depthLimit() throws {
+        for (n, refused) in [(64, false), (65, true), (100_000, true)] {
+            let yaml = "kind: Node\nmetadata: {name: n}\nx: " + String(repeating: "[", count: n - 1) + String(repeating: "]", count: n - 1) + "\n"
+            let json = #"{"kind":"Node","metadata":{"name":"n"},"x":"# + String(repeating: "[", count: n - 1) + String(repeating: "]", count: n - 1) + "}"
+            for (text, file) in [(yaml, "deep.yaml"), (json, "deep.json")] {
+                if refused {
+                    #expect(throws: ManifestError.self, "\(n) levels in \(file)") { _ = try cluster(text, file: file) }
+                    do { _ = try cluster(text, file: file) } catch let e as ManifestError {
+                        // Past 2048 levels jansson's own limit answers first.
+                        #expect(e.message.contains("nested deeper than 64") || e.message.contains("maximum parsing depth"), "\(file): \(e)")
+                    }
+                } else {
+                    #expect(try cluster(text, file: file).nodes["n"] != nil, "\(n) levels in \(file)")
+                }
+            }
+        }
+    }
+
     @Test("IP addresses are parsed strictly and printed canonically")
     func ipCanonical() {
         #expect(IPAddress("FD00:0:0:0:0:0:0:3")?.description == "fd00::3")

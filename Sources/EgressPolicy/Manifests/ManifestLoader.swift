@@ -33,7 +33,9 @@ public enum ManifestLoader {
             do { json = try JanssonCodec.decode(bytes) } catch {
                 throw ManifestError(file: file, document: 0, message: "JSON: \(error.message) at byte \(error.position)")
             }
-            guard depth(json, limit: maximumManifestDepth + 1) <= maximumManifestDepth + 1 else {
+            // A top-level array of documents is one level more than a YAML stream of them.
+            let allowed = maximumManifestDepth + (json.arrayValue != nil ? 1 : 0)
+            guard depth(json, limit: allowed) <= allowed else {
                 throw ManifestError(file: file, document: 0, message: "nested deeper than \(maximumManifestDepth) levels; not a Kubernetes manifest")
             }
             let documents = json.arrayValue ?? [json]
@@ -50,14 +52,13 @@ public enum ManifestLoader {
         return try decoder.objects()
     }
 
-    /// Nesting depth of `json`, counted no further than `limit` + 1. A top-level array of
-    /// documents is one level more than a YAML stream of the same objects.
+    /// Nesting depth of `json` (containers only), counted no further than `limit` + 1.
     private static func depth(_ json: JSON, limit: Int) -> Int {
-        guard limit > 0 else { return 1 }
         var deepest = 0
         switch json {
-        case .object(let o): for v in o.values where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
-        case .array(let a): for v in a where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
+        case .object(let o) where limit > 0: for v in o.values where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
+        case .array(let a) where limit > 0: for v in a where deepest < limit { deepest = max(deepest, depth(v, limit: limit - 1)) }
+        case .object, .array: break
         default: return 0
         }
         return 1 + deepest
