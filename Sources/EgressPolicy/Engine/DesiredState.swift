@@ -82,7 +82,7 @@ public struct DesiredState: Sendable {
             // The host's label name is `<namespace>-<name>`: valid parts can add up to more
             // than the 63 bytes a label name may have.
             if key.utf8.count > 63 {
-                warnings.append("EgressService \(key): the node label egress-service.k8s.ovn.org/\(key.replacingSlash()) is longer "
+                warnings.append("EgressService \(key): the node label \(NodePlan.label(key)) is longer "
                                 + "than a label name may be (63); the host cannot be selected by it")
             }
             // Rerouted but not SNATed: the pods leave the host with its own IP.
@@ -137,9 +137,4 @@ public struct DesiredState: Sendable {
         }
         return DesiredNoReroute(family: family, match: match, externalIDs: ids)
     }
-}
-
-private extension String {
-    /// `namespace/name` as the label spells it: `namespace-name`.
-    func replacingSlash() -> String { String(map { $0 == "/" ? "-" : $0 }) }
 }

@@ -23,13 +23,19 @@ public struct NodePlan: Sendable {
 
     public static let chain = "OVN-KUBE-EGRESS-SVC"
 
+    /// The host node's label for a service key `namespace/name`:
+    /// `egress-service.k8s.ovn.org/namespace-name`.
+    public static func label(_ key: String) -> String {
+        "egress-service.k8s.ovn.org/" + String(key.map { $0 == "/" ? "-" : $0 })
+    }
+
     public init(node: String, input: ClusterInput, desired: DesiredState) {
         self.node = node
         for es in input.egressServices.sorted(by: { $0.key < $1.key }) {
             let host = desired.assignment.hosts[es.key] ?? ""
             statusHosts[es.key] = host
             guard host == node, let service = input.services[es.key] else { continue }
-            labels.append("egress-service.k8s.ovn.org/\(es.namespace)-\(es.name)")
+            labels.append(Self.label(es.key))
             // A pod IP shared with a service that won it is SNATed on the winner's host only.
             let endpoints = desired.servedEndpoints[es.key] ?? []
             for family in IPAddress.Family.allCases {
