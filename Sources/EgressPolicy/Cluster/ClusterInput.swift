@@ -32,14 +32,15 @@ public struct ClusterInput: Sendable {
             guard let name = object.name, !name.isEmpty else { throw fail("metadata.name", "missing") }
             let namespace = kind == "Node" ? "" : (object.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default")
             func check(_ value: String, _ field: @autoclosure () -> String, _ rule: KubernetesNames.Check) throws(ManifestError) {
-                if let why = rule(value) { throw fail(field(), "\(SafeText.quoted(value)) \(why)") }
+                try Self.check(value, field(), rule, fail)
             }
             switch kind {
             case "EgressService", "Service": try check(name, "metadata.name", KubernetesNames.dns1035Label)
             default: try check(name, "metadata.name", KubernetesNames.dns1123Subdomain)
             }
             if kind != "Node" { try check(namespace, "metadata.namespace", KubernetesNames.dns1123Label) }
-            for (key, value) in object.labels {
+            // In key order, so that of several bad labels the same one is always named.
+            for (key, value) in object.labels.sorted(by: { $0.key < $1.key }) {
                 try check(key, "metadata.labels", KubernetesNames.labelKey)
                 try check(value, "metadata.labels[\(SafeText.quoted(key))]", KubernetesNames.labelValue)
             }
@@ -121,10 +122,8 @@ public struct ClusterInput: Sendable {
         for (i, e) in s.matchExpressions.enumerated() {
             let base = "spec.nodeSelector.matchExpressions[\(i)]"
             guard let key = e.key, !key.isEmpty else { throw fail("\(base).key", "missing") }
-            if let why = KubernetesNames.labelKey(key) { throw fail("\(base).key", "\(SafeText.quoted(key)) \(why)") }
-            for (j, v) in e.values.enumerated() {
-                if let why = KubernetesNames.labelValue(v) { throw fail("\(base).values[\(j)]", "\(SafeText.quoted(v)) \(why)") }
-            }
+            try check(key, "\(base).key", KubernetesNames.labelKey, fail)
+            for (j, v) in e.values.enumerated() { try check(v, "\(base).values[\(j)]", KubernetesNames.labelValue, fail) }
             guard let op = LabelSelector.Operator(rawValue: e.op ?? "") else {
                 throw fail("\(base).operator", "\(SafeText.quoted(e.op ?? "")) is not In, NotIn, Exists or DoesNotExist")
             }
@@ -133,13 +132,17 @@ public struct ClusterInput: Sendable {
             if !takesValues && !e.values.isEmpty { throw fail("\(base).values", "\(op.rawValue) takes no values") }
             requirements.append(.init(key: key, op: op, values: e.values))
         }
-        for (key, value) in s.matchLabels {
-            if let why = KubernetesNames.labelKey(key) { throw fail("spec.nodeSelector.matchLabels", "\(SafeText.quoted(key)) \(why)") }
-            if let why = KubernetesNames.labelValue(value) {
-                throw fail("spec.nodeSelector.matchLabels[\(SafeText.quoted(key))]", "\(SafeText.quoted(value)) \(why)")
-            }
+        for (key, value) in s.matchLabels.sorted(by: { $0.key < $1.key }) {
+            try check(key, "spec.nodeSelector.matchLabels", KubernetesNames.labelKey, fail)
+            try check(value, "spec.nodeSelector.matchLabels[\(SafeText.quoted(key))]", KubernetesNames.labelValue, fail)
         }
         return LabelSelector(matchLabels: s.matchLabels, requirements: requirements)
+    }
+
+    /// Refuses `value` when `rule` does, quoting it in the message.
+    private static func check(_ value: String, _ field: @autoclosure () -> String, _ rule: KubernetesNames.Check,
+                              _ fail: (String?, String) -> ManifestError) throws(ManifestError) {
+        if let why = rule(value) { throw fail(field(), "\(SafeText.quoted(value)) \(why)") }
     }
 
     /// `{"default": "10.244.1.0/24"}` or `{"default": ["10.244.1.0/24", "fd00:10:244:2::/64"]}`.
