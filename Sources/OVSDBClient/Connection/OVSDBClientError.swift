@@ -20,6 +20,9 @@ public enum OVSDBClientError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(OVSDBError)
     /// The database is not served, or its schema lacks what was asked for.
     case unknownDatabase(String)
+    /// None of the remotes could be used: each reason names a remote and what it was
+    /// ("follower", "disconnected from the cluster", "unreachable (...)").
+    case noUsableServer(database: String, leaderOnly: Bool, reasons: [String])
 
     public var description: String {
         switch self {
@@ -37,6 +40,9 @@ public enum OVSDBClientError: Error, Sendable, CustomStringConvertible {
         case .timedOut(let what): return "timed out: \(what)"
         case .invalidRequest(let e): return "invalid request: \(e)"
         case .unknownDatabase(let db): return "unknown database \(db)"
+        case .noUsableServer(let db, let leaderOnly, let reasons):
+            let what = leaderOnly ? "no cluster leader for \(db)" : "no server for \(db)"
+            return "\(what) among \(reasons.count) remote\(reasons.count == 1 ? "" : "s"): " + reasons.joined(separator: "; ")
         }
     }
 }

@@ -34,24 +34,17 @@ public final class OVSDBConnection: Sendable {
 
     public let remote: RemoteAddress
     let channel: Channel
-    /// Notifications from the server (monitor updates, `locked`, `stolen`), in arrival order;
-    /// at most `notificationBacklog` wait unread before the connection is closed.
-    public let notifications: AsyncStream<Notification>
-    public static let notificationBacklog = 4096
-    private let logger: Logger
+    let logger: Logger
     private let closeReason: CloseReason
     private let schemas = NIOLockedValueBox<[String: DatabaseSchema]>([:])
+    /// Request ids are chosen here, not on the event loop, so a cancel can name its request
+    /// even before the request reaches the handler.
+    private let nextID = NIOLockedValueBox<Int64>(1)
 
-    public struct Notification: Sendable {
-        public var method: String
-        public var params: [JSON]
-    }
-
-    private init(remote: RemoteAddress, channel: Channel, notifications: AsyncStream<Notification>, logger: Logger, closeReason: CloseReason) {
+    private init(remote: RemoteAddress, channel: Channel, logger: Logger, closeReason: CloseReason) {
         self.closeReason = closeReason
         self.remote = remote
         self.channel = channel
-        self.notifications = notifications
         self.logger = logger
     }
 
@@ -81,7 +74,6 @@ public final class OVSDBConnection: Sendable {
         } else {
             sslContext = nil
         }
-        let (stream, continuation) = AsyncStream<Notification>.makeStream(bufferingPolicy: .bufferingOldest(notificationBacklog))
         let closeReason = CloseReason()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
@@ -93,7 +85,7 @@ public final class OVSDBConnection: Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maximumMessageSize: configuration.maximumMessageSize)))
-                    try channel.pipeline.syncOperations.addHandler(RPCHandler(notifications: continuation, closeReason: closeReason))
+                    try channel.pipeline.syncOperations.addHandler(RPCHandler(closeReason: closeReason))
                 }
             }
         let channel: Channel
@@ -105,10 +97,9 @@ public final class OVSDBConnection: Sendable {
                 channel = try await bootstrap.connect(host: host, port: port).get()
             }
         } catch {
-            continuation.finish()
             throw OVSDBClientError.connectionFailed(remote: remote.description, reason: "\(error)")
         }
-        let connection = OVSDBConnection(remote: remote, channel: channel, notifications: stream, logger: configuration.logger, closeReason: closeReason)
+        let connection = OVSDBConnection(remote: remote, channel: channel, logger: configuration.logger, closeReason: closeReason)
         if remote.isTLS {
             // The handshake happens after connect; a refused certificate shows up on the first
             // request, so make one here and report it as a failed connection.
@@ -138,14 +129,22 @@ public final class OVSDBConnection: Sendable {
 
     /// Sends a request and waits for its reply's `result`.
     public func call(_ method: String, _ params: [JSON]) async throws -> JSON {
+        try await call(method, params, monitor: nil)
+    }
+
+    /// Sends a request; a monitor request also registers the sink its updates go to.
+    func call(_ method: String, _ params: [JSON], monitor: (id: JSON, sink: any NotificationSink)?) async throws -> JSON {
         try Task.checkCancellation()
         let promise = channel.eventLoop.makePromise(of: JSON.self)
-        let idBox = RequestIDBox()
+        let id = nextID.withLockedValue { n in
+            defer { n += 1 }
+            return n
+        }
         let channel = self.channel
+        let closeReason = self.closeReason
         return try await withTaskCancellationHandler {
             let written = channel.eventLoop.makePromise(of: Void.self)
             // A write on a closed channel never reaches the handler: fail the caller here.
-            let closeReason = self.closeReason
             written.futureResult.whenFailure { error in
                 // A TLS handler fails buffered writes before it reports why the handshake
                 // failed, so the reason is read once the channel has closed.
@@ -153,21 +152,19 @@ public final class OVSDBConnection: Sendable {
                     promise.fail(closeReason.value ?? (error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
                 }
             }
-            let sent: @Sendable (Int64) -> Void = { id in
-                // Cancelled while the request was on its way to the event loop: cancel now.
-                if idBox.assign(id) {
-                    channel.eventLoop.execute { channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil) }
-                }
-            }
-            channel.writeAndFlush(RPCOutbound.request(method: method, params: params, promise: promise, sent: sent), promise: written)
+            channel.writeAndFlush(RPCOutbound.request(id: id, method: method, params: params, promise: promise, monitor: monitor), promise: written)
             return try await promise.futureResult.get()
         } onCancel: {
             // Open vSwitch drops a cancelled request without answering it, so the caller is
-            // failed locally and a late reply is ignored.
-            if let id = idBox.cancel() {
-                channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil)
-            }
+            // failed locally and a late reply is ignored. The cancel may reach the handler
+            // before the request does; the state machine then never sends the request.
+            channel.writeAndFlush(RPCOutbound.cancel(id: id), promise: nil)
         }
+    }
+
+    /// Hands a control message to the handler, in order with requests.
+    func control(_ message: RPCOutbound) async {
+        try? await channel.writeAndFlush(message).get()
     }
 
     /// Sends a notification (no reply expected).
@@ -239,32 +236,15 @@ public final class OVSDBConnection: Sendable {
 
     /// Closes the connection; requests still waiting fail with `connectionClosed`.
     public func close() async {
+        await control(.beginClosing)
         try? await channel.close().get()
     }
 
+    /// Completes when the connection has closed, with the reason.
+    public func closed() async -> OVSDBClientError {
+        try? await channel.closeFuture.get()
+        return closeReason.value ?? .connectionClosed(reason: nil)
+    }
+
     public var isActive: Bool { channel.isActive }
-}
-
-/// A request's id, known once the handler assigns it, and whether the caller gave up on it:
-/// a cancel may come before or after the id exists, and must not be lost either way.
-private final class RequestIDBox: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var id: Int64?
-    private var cancelled = false
-
-    /// Records the id; true when the request was cancelled before it had one.
-    func assign(_ v: Int64) -> Bool {
-        lock.withLock {
-            id = v
-            return cancelled
-        }
-    }
-
-    /// Marks the request cancelled; returns its id when already assigned.
-    func cancel() -> Int64? {
-        lock.withLock {
-            cancelled = true
-            return id
-        }
-    }
 }

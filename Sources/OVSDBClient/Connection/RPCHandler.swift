@@ -1,54 +1,70 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// What the connection asks the handler to send.
+/// What the connection asks the handler to do.
 enum RPCOutbound {
-    case request(method: String, params: [JSON], promise: EventLoopPromise<JSON>, sent: (@Sendable (Int64) -> Void)?)
+    case request(id: Int64, method: String, params: [JSON], promise: EventLoopPromise<JSON>,
+                 monitor: (id: JSON, sink: any NotificationSink)?)
     case notification(method: String, params: [JSON])
     /// Stop waiting for request `id`: tell the server (RFC 7047 `cancel`) and fail the caller.
     case cancel(id: Int64)
+    case registerLock(String, any NotificationSink)
+    case unregisterLock(String)
+    case unregisterMonitor(JSON)
+    /// The user is closing: refuse new requests from now on.
+    case beginClosing
 }
 
 /// Carries out `RPCStateMachine`'s decisions on a NIO channel: encodes requests, completes
-/// their promises, answers echo, forwards notifications, and fails everything on close.
+/// their promises, answers echo, hands notifications to their sinks, and fails everything on
+/// close. It keeps no request state of its own.
 final class RPCHandler: ChannelDuplexHandler {
     typealias InboundIn = JSON
     typealias OutboundIn = RPCOutbound
     typealias OutboundOut = ByteBuffer
 
-    private var machine = RPCStateMachine()
-    private var promises: [Int64: EventLoopPromise<JSON>] = [:]
-    private let notifications: AsyncStream<OVSDBConnection.Notification>.Continuation
-    private var closeReason: OVSDBClientError?
+    private var machine = RPCStateMachine<EventLoopPromise<JSON>, any NotificationSink>()
+    private let closeReason: CloseReason
 
-    private let closeReasonBox: CloseReason
-
-    init(notifications: AsyncStream<OVSDBConnection.Notification>.Continuation, closeReason: CloseReason) {
-        self.notifications = notifications
-        self.closeReasonBox = closeReason
+    init(closeReason: CloseReason) {
+        self.closeReason = closeReason
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .request(let method, let params, let replyPromise, let sent):
-            switch machine.startRequest(method: method) {
-            case .failure(let e):
-                replyPromise.fail(e)
+        case .request(let id, let method, let params, let replyPromise, let monitor):
+            switch machine.startRequest(id: id, method: method, params: params, promise: replyPromise, monitor: monitor) {
+            case .send(let json):
+                send(json, context: context, promise: promise)
+            case .fail(let p, let e):
+                p.fail(e)
                 promise?.fail(e)
-            case .success(let id):
-                promises[id] = replyPromise
-                sent?(id)
-                send(RPCMessage.request(method: method, params: params, id: .integer(id)).json, context: context, promise: promise)
+            case .cancelled(let p):
+                p.fail(CancellationError())
+                promise?.succeed()
             }
         case .notification(let method, let params):
             send(RPCMessage.notification(method: method, params: params).json, context: context, promise: promise)
         case .cancel(let id):
-            guard machine.abandon(id) else {
+            switch machine.cancel(id: id) {
+            case .sendCancel(let json, let p):
+                p.fail(CancellationError())
+                send(json, context: context, promise: promise)
+            case .none:
                 promise?.succeed()
-                return
             }
-            promises.removeValue(forKey: id)?.fail(CancellationError())
-            send(RPCMessage.notification(method: "cancel", params: [.integer(id)]).json, context: context, promise: promise)
+        case .registerLock(let name, let sink):
+            machine.registerLock(name, sink: sink)
+            promise?.succeed()
+        case .unregisterLock(let name):
+            machine.unregisterLock(name)
+            promise?.succeed()
+        case .unregisterMonitor(let id):
+            _ = machine.unregisterMonitor(id)
+            promise?.succeed()
+        case .beginClosing:
+            machine.beginClosing()
+            promise?.succeed()
         }
     }
 
@@ -61,54 +77,44 @@ final class RPCHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch machine.receive(unwrapInboundIn(data)) {
-        case .complete(let id, let method, let result, let error):
-            guard let p = promises.removeValue(forKey: id) else { return }
-            if error.isNull {
-                p.succeed(result)
-            } else {
-                p.fail(OVSDBClientError.rpcError(method: method, error: error))
-            }
+        case .succeed(let p, let result):
+            p.succeed(result)
+        case .fail(let p, let e):
+            p.fail(e)
+        case .monitorReplied(let p, let result, let sink, let held):
+            sink.monitorReplied(result)
+            for note in held { sink.receive(note) }
+            p.succeed(result)
         case .reply(let json):
             send(json, context: context, promise: nil)
             context.flush()
-        case .notify(let method, let params):
-            // The stream holds a bounded backlog: a server flooding notifications nobody reads
-            // closes the connection instead of growing memory without end.
-            if case .dropped = notifications.yield(OVSDBConnection.Notification(method: method, params: params)) {
-                let e = OVSDBClientError.connectionClosed(
-                    reason: "more than \(OVSDBConnection.notificationBacklog) notifications were not read; closing")
-                if closeReason == nil { closeReason = e }
-                context.close(promise: nil)
-                fail(e)
-            }
-        case .close(let e):
-            if closeReason == nil { closeReason = e }
+        case .deliver(let sink, let note):
+            sink.receive(note)
+        case .close(let e, let promises):
+            closeReason.record(e)
+            for p in promises { p.fail(e) }
             context.close(promise: nil)
-            fail(e)
         case .ignore:
             break
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let e = (error as? OVSDBClientError) ?? .connectionClosed(reason: "\(error)")
-        if closeReason == nil { closeReason = e }
+        end((error as? OVSDBClientError) ?? .connectionClosed(reason: "\(error)"))
         context.close(promise: nil)
-        fail(e)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(closeReason ?? .connectionClosed(reason: "the server closed the connection"))
-        notifications.finish()
+        end(.connectionClosed(reason: machine.isClosing ? "closed by this client" : "the server closed the connection"))
         context.fireChannelInactive()
     }
 
-    private func fail(_ error: OVSDBClientError) {
-        if closeReason == nil { closeReason = error }
-        closeReasonBox.record(closeReason!)
-        for id in machine.close(error) {
-            promises.removeValue(forKey: id)?.fail(error)
-        }
+    /// Ends the machine with `error` unless it already ended, and tells every waiter why.
+    private func end(_ error: OVSDBClientError) {
+        let (promises, sinks, reason) = machine.close(error)
+        closeReason.record(reason)
+        for p in promises { p.fail(reason) }
+        for s in sinks { s.connectionClosed(reason) }
     }
 }
 

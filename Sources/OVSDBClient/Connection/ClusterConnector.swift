@@ -1,0 +1,82 @@
+import NIOCore
+import NIOPosix
+
+/// Picks a server among several remotes the way ovn-nbctl does: with `leaderOnly`, only the
+/// leader of a clustered database (or a standalone server, or a relay) is used; followers and
+/// members cut off from the cluster are skipped at once, and a member whose data is older than
+/// what was already seen is never used.
+public struct ClusterConnector: Sendable {
+    public var remotes: [RemoteAddress]
+    public var database: String
+    public var leaderOnly: Bool
+    public var configuration: OVSDBConnection.Configuration
+    public var eventLoopGroup: any EventLoopGroup
+
+    public init(remotes: [RemoteAddress], database: String, leaderOnly: Bool = true,
+                configuration: OVSDBConnection.Configuration = .init(),
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.remotes = remotes
+        self.database = database
+        self.leaderOnly = leaderOnly
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// One pass over the remotes, starting at `start`: the first usable server, or an error
+    /// naming what each remote was.
+    public func connectOnce(start: Int = 0, minimumIndex: Int64? = nil) async throws -> (OVSDBConnection, ServerDatabaseStatus, remoteIndex: Int) {
+        var reasons: [String] = []
+        for k in 0..<remotes.count {
+            try Task.checkCancellation()
+            let i = (start + k) % remotes.count
+            let remote = remotes[i]
+            let connection: OVSDBConnection
+            do {
+                connection = try await OVSDBConnection.connect(to: remote, configuration: configuration, eventLoopGroup: eventLoopGroup)
+            } catch let e as OVSDBClientError {
+                reasons.append("\(remote) unreachable (\(Self.shortReason(e)))")
+                continue
+            }
+            do {
+                let status = try await connection.databaseStatus(database)
+                if let why = status.refusal(leaderOnly: leaderOnly, minimumIndex: minimumIndex) {
+                    reasons.append("\(remote) \(why)")
+                    await connection.close()
+                    continue
+                }
+                return (connection, status, i)
+            } catch is CancellationError {
+                await connection.close()
+                throw CancellationError()
+            } catch OVSDBClientError.unknownDatabase {
+                reasons.append("\(remote) does not serve \(database)")
+                await connection.close()
+            } catch {
+                reasons.append("\(remote) failed (\(error))")
+                await connection.close()
+            }
+        }
+        throw OVSDBClientError.noUsableServer(database: database, leaderOnly: leaderOnly, reasons: reasons)
+    }
+
+    /// Retries passes with a short pause until one succeeds or `deadline` passes, then throws
+    /// the last pass's error: an election takes a moment, a lost quorum does not end.
+    public func connect(until deadline: ContinuousClock.Instant, minimumIndex: Int64? = nil) async throws -> (OVSDBConnection, ServerDatabaseStatus, remoteIndex: Int) {
+        var start = 0
+        while true {
+            do {
+                return try await connectOnce(start: start, minimumIndex: minimumIndex)
+            } catch let e as OVSDBClientError {
+                guard case .noUsableServer = e, ContinuousClock.now.advanced(by: .milliseconds(250)) < deadline else { throw e }
+                configuration.logger.info("\(e); retrying")
+                try await Task.sleep(for: .milliseconds(200))
+                start += 1
+            }
+        }
+    }
+
+    static func shortReason(_ e: OVSDBClientError) -> String {
+        if case .connectionFailed(_, let why) = e { return why }
+        return "\(e)"
+    }
+}

@@ -1,0 +1,16 @@
+/// Receives what the server sends for one monitor or lock, in order, on the connection's
+/// event loop: first the monitor's reply, then its updates, then the end of the connection.
+/// Calls are synchronous so that a transaction's reply is completed only after every update
+/// the server sent before it has been handled (Open vSwitch sends a transaction's updates
+/// before its reply); an implementation must therefore not block.
+public protocol NotificationSink: AnyObject, Sendable {
+    /// The reply to the monitor request that registered this sink.
+    func monitorReplied(_ result: JSON)
+    func receive(_ notification: ServerNotification)
+    /// The connection ended; nothing more will be delivered.
+    func connectionClosed(_ error: OVSDBClientError)
+}
+
+extension NotificationSink {
+    public func monitorReplied(_ result: JSON) {}
+}

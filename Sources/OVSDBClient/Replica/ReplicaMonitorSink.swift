@@ -1,0 +1,104 @@
+import NIOConcurrencyHelpers
+
+/// Receives one monitor's reply and updates on the connection's event loop and applies them
+/// to the replica at once, so the reply to a later transaction finds them applied.
+final class ReplicaMonitorSink: NotificationSink {
+    let replica: OVSDBReplica
+    let monitor: Int
+    let generation: Int
+    let method: MonitorMethod
+    let schema: DatabaseSchema
+    let resuming: Bool
+
+    init(replica: OVSDBReplica, monitor: Int, generation: Int, method: MonitorMethod, schema: DatabaseSchema, resuming: Bool) {
+        self.replica = replica
+        self.monitor = monitor
+        self.generation = generation
+        self.method = method
+        self.schema = schema
+        self.resuming = resuming
+    }
+
+    func monitorReplied(_ result: JSON) {
+        do {
+            let reply = try MonitorReply(method: method, result: result, schema: schema)
+            try replica.applyReply(reply, monitor: monitor, generation: generation, resuming: resuming)
+        } catch {
+            replica.dropConnection(generation: generation, because: "monitor reply: \(error)")
+        }
+    }
+
+    func receive(_ note: ServerNotification) {
+        replica.noteActivity()
+        do {
+            switch note {
+            case .update(_, let updates):
+                try replica.applyUpdate(TableUpdates(json: updates, version: .update, schema: schema), transactionID: nil, monitor: monitor, generation: generation)
+            case .update2(_, let updates):
+                try replica.applyUpdate(TableUpdates(json: updates, version: .update2, schema: schema), transactionID: nil, monitor: monitor, generation: generation)
+            case .update3(_, let id, let updates):
+                try replica.applyUpdate(TableUpdates(json: updates, version: .update2, schema: schema), transactionID: id, monitor: monitor, generation: generation)
+            case .monitorCanceled:
+                replica.dropConnection(generation: generation, because: "the server cancelled the monitor (database removed or converted)")
+            case .locked, .stolen:
+                break
+            }
+        } catch {
+            replica.dropConnection(generation: generation, because: "update does not apply: \(error)")
+        }
+    }
+
+    func connectionClosed(_ error: OVSDBClientError) {}
+}
+
+/// Watches this member's `_Server.Database` row: when it stops being usable (loses the
+/// leadership, is cut off from the cluster) the replica moves to another member.
+final class ServerStatusSink: NotificationSink {
+    let replica: OVSDBReplica
+    let generation: Int
+    let schema: DatabaseSchema
+    let database: String
+    private let store: NIOLockedValueBox<ReplicaStore>
+
+    init(replica: OVSDBReplica, generation: Int, schema: DatabaseSchema, database: String) throws {
+        self.replica = replica
+        self.generation = generation
+        self.schema = schema
+        self.database = database
+        store = NIOLockedValueBox(try ReplicaStore(schema: schema, monitors: [ServerStatusSink.requests(database)]))
+    }
+
+    static func requests(_ database: String) -> [MonitorRequest] {
+        [MonitorRequest(table: "Database", columns: ["name", "model", "connected", "leader", "index"],
+                        condition: Condition([.column("name", .equal, .scalar(.string(database)))]))]
+    }
+
+    func monitorReplied(_ result: JSON) {
+        handle { try TableUpdates(json: result, version: .update2, schema: schema) }
+    }
+
+    func receive(_ note: ServerNotification) {
+        replica.noteActivity()
+        switch note {
+        case .update2(_, let u), .update3(_, _, let u):
+            handle { try TableUpdates(json: u, version: .update2, schema: schema) }
+        default:
+            break
+        }
+    }
+
+    func connectionClosed(_ error: OVSDBClientError) {}
+
+    private func handle(_ parse: () throws -> TableUpdates) {
+        do {
+            let updates = try parse()
+            let status: ServerDatabaseStatus? = try store.withLockedValue { store in
+                _ = try store.apply(updates, monitor: 0)
+                return store["Database"]?.rows.values.first.flatMap(ServerDatabaseStatus.init(row:))
+            }
+            if let status { replica.serverStatusChanged(status, generation: generation) }
+        } catch {
+            replica.dropConnection(generation: generation, because: "_Server update: \(error)")
+        }
+    }
+}
