@@ -7,6 +7,7 @@ public final class OVSDBServerFixture: @unchecked Sendable {
     public let directory: String
     public let socketPath: String
     public var remote: String { "unix:\(socketPath)" }
+    private let serverArguments: [String]
 
     public static var repositoryRoot: String {
         var url = URL(fileURLWithPath: #filePath)
@@ -25,10 +26,57 @@ public final class OVSDBServerFixture: @unchecked Sendable {
         directory = String(cString: made)
         socketPath = directory + "/nb.sock"
         try Self.run("/usr/bin/ovsdb-tool", ["create", directory + "/nb.db", schema])
-        try Self.run("/usr/sbin/ovsdb-server", [
+        serverArguments = [
             "--detach", "--no-chdir", "--pidfile=\(directory)/pid", "--unixctl=\(directory)/ctl",
             "--log-file=\(directory)/log", "--remote=punix:\(socketPath)",
-        ] + extraArguments + [directory + "/nb.db"])
+        ] + extraArguments + [directory + "/nb.db"]
+        try Self.run("/usr/sbin/ovsdb-server", serverArguments)
+    }
+
+    /// Kills the server (SIGKILL: no clean shutdown) and keeps its files.
+    public func kill() {
+        signalServer(SIGKILL)
+    }
+
+    /// Starts the server again on the same database file and socket.
+    public func restart() async throws {
+        try await Self.runOffPool("/usr/sbin/ovsdb-server", serverArguments)
+    }
+
+    /// Every row of every table as `ovsdb-client dump` prints them, typed by `schema`.
+    public func dump(_ schema: DatabaseSchema) async throws -> [String: [OVSDBUUID: Row]] {
+        let text = try await Self.runOffPool("/usr/bin/ovsdb-client", ["--format=json", "dump", remote, schema.name])
+        return try Self.parseDump(text, schema: schema)
+    }
+
+    public static func parseDump(_ text: String, schema: DatabaseSchema) throws -> [String: [OVSDBUUID: Row]] {
+        var out: [String: [OVSDBUUID: Row]] = [:]
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            let table = try JanssonCodec.decode(Array(line.utf8))
+            guard let caption = table["caption"]?.stringValue, caption.hasSuffix(" table"),
+                  let headings = table["headings"]?.arrayValue?.compactMap(\.stringValue),
+                  let data = table["data"]?.arrayValue else { throw FixtureError("bad dump line \(line.prefix(80))") }
+            let name = String(caption.dropLast(" table".count))
+            let t = try schema.table(name)
+            var rows: [OVSDBUUID: Row] = [:]
+            for values in data {
+                guard let values = values.arrayValue else { continue }
+                var row = Row()
+                var uuid: OVSDBUUID?
+                for (h, v) in zip(headings, values) {
+                    if h == "_uuid" {
+                        if case .array(let p) = v, p.count == 2 { uuid = p[1].stringValue.flatMap { OVSDBUUID($0) } }
+                        continue
+                    }
+                    if h == "_version" { continue }
+                    row[h] = try Datum(json: v, type: t.columns[h]!.type)
+                }
+                guard let uuid else { throw FixtureError("dump row without _uuid") }
+                rows[uuid] = row
+            }
+            out[name] = rows
+        }
+        return out
     }
 
     public var databasePath: String { directory + "/nb.db" }
@@ -60,17 +108,21 @@ public final class OVSDBServerFixture: @unchecked Sendable {
 
     /// Stops the server through its pid file and removes the folder.
     public func stop(signal: Int32 = SIGTERM) {
+        signalServer(signal)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func signalServer(_ signal: Int32) {
         if let text = try? String(contentsOfFile: directory + "/pid", encoding: .utf8),
            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(pid, signal)
+            Foundation.kill(pid, signal)
             var waited = 0
-            while kill(pid, 0) == 0, waited < 100 {
+            while Foundation.kill(pid, 0) == 0, waited < 100 {
                 usleep(20_000)
                 waited += 1
             }
-            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+            if Foundation.kill(pid, 0) == 0 { Foundation.kill(pid, SIGKILL) }
         }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Runs a program, failing with its stderr when it exits non-zero.

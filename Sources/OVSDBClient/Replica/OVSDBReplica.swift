@@ -265,7 +265,14 @@ public final class OVSDBReplica: Sendable {
         let count = state.withLockedValue { $0.requests.count }
         for m in 0..<count {
             while true {
-                let (requests, since, resuming) = state.withLockedValue { s in (s.requests[m], s.lastTransaction[m], s.synced[m]) }
+                let (asked, since, resuming) = state.withLockedValue { s in (s.requests[m], s.lastTransaction[m], s.synced[m]) }
+                // Columns named explicitly: a server with a newer schema sends nothing unknown,
+                // and no `_version`.
+                let requests = asked.map { r in
+                    var r = r
+                    if r.columns == nil { r.columns = schema.tables[r.table]?.columnNames }
+                    return r
+                }
                 let sink = ReplicaMonitorSink(replica: self, monitor: m, generation: generation, method: method, schema: schema, resuming: resuming)
                 do {
                     _ = try await connection.monitor(database, id: Self.monitorID(m), requests: requests, method: method, since: since, sink: sink)

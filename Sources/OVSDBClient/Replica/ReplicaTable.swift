@@ -47,7 +47,6 @@ public struct ReplicaTable: Sendable {
     /// Fills in the default value of every replicated column the server left out (update2
     /// omits columns that hold their default).
     func completed(_ row: Row) -> Row {
-        if row.columns.count == columns.count { return row }
         var r = row
         for c in columns where r[c.name] == nil { r[c.name] = Datum.defaultValue(for: c.type) }
         return r
