@@ -103,6 +103,8 @@ let package = Package(
             name: "OVSDBIntegrationTests",
             dependencies: [
                 "OVSDBClient", "OVSDBTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

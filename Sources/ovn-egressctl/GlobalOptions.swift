@@ -26,18 +26,29 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log progress on stderr.")
     var verbose = false
 
+    @Flag(name: .customLong("leader-only"), inversion: .prefixedNo,
+          help: "With a clustered database, use only its leader (followers and members cut off from the cluster are skipped; as ovn-nbctl).")
+    var leaderOnly = true
+
     var remote: String {
         if let db { return db }
         if let env = getenv("OVN_NB_DB") { return String(cString: env) }
         return "unix:/var/run/ovn/ovnnb_db.sock"
     }
 
+    /// Connects to a usable server among the remotes. While none is (an election, a lost
+    /// quorum) it keeps trying until shortly before `--timeout`, or for 10 s without one,
+    /// and then fails naming what each remote was.
     func connect() async throws -> OVSDBConnection {
         var configuration = OVSDBConnection.Configuration(logger: logger)
         if let privateKey, let certificate, let caCert {
             configuration.tls = TLSFiles(privateKey: privateKey, certificate: certificate, caCertificate: caCert)
         }
-        return try await OVSDBConnection.connect(to: remote, configuration: configuration)
+        if timeout > 0 { configuration.connectTimeout = .seconds(Int64(max(1, timeout / 2))) }
+        let connector = ClusterConnector(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound",
+                                         leaderOnly: leaderOnly, configuration: configuration)
+        let budget: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)
+        return try await connector.connect(until: .now + budget).0
     }
 
     var logger: Logger {

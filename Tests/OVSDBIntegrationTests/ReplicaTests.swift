@@ -2,6 +2,25 @@ import Foundation
 import Testing
 import OVSDBClient
 import OVSDBTestSupport
+import Logging
+import NIOConcurrencyHelpers
+
+/// Appends log lines to a file: a hung test run loses its captured output.
+struct FileLogHandler: LogHandler {
+    let path: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        guard let h = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) else { return }
+        h.seekToEndOfFile()
+        h.write("\(Date()) \(level) \(message)\n".data(using: .utf8)!)
+        try? h.close()
+    }
+}
 
 /// Every table of the NB schema, every column.
 func allTables(_ schema: DatabaseSchema) -> [[MonitorRequest]] {
@@ -14,6 +33,11 @@ func makeReplica(_ remote: String, monitors: [[MonitorRequest]], indexes: [Repli
     c.probeInterval = probe
     c.leaderOnly = leaderOnly
     c.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(400))
+    if let path = ProcessInfo.processInfo.environment["OVSDB_TEST_LOG"] {
+        var l = Logger(label: "replica") { _ in FileLogHandler(path: path) }
+        l.logLevel = .info
+        c.connection.logger = l
+    }
     return OVSDBReplica(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound", monitors: monitors, indexes: indexes, configuration: c)
 }
 
@@ -75,12 +99,9 @@ struct ReplicaTests {
             try await server.nbctl(["lsp-del", "p0"])
             try await expectReplicaEqualsDump(replica, server, schema)
             // The change stream saw the address set edits as modifies with old and new.
-            var sawAddressModify = false
-            for await set in changes {
-                for case .modify(let table, _, let old, let new) in set.changes where table == "Address_Set" {
-                    if old["addresses"] != new["addresses"] { sawAddressModify = true }
-                }
-                if sawAddressModify { break }
+            let sawAddressModify = await firstChange(in: changes) { c in
+                if case .modify("Address_Set", _, let old, let new) = c { return old["addresses"] != new["addresses"] }
+                return false
             }
             #expect(sawAddressModify)
             await replica.close()
@@ -127,18 +148,18 @@ struct ReplicaTests {
             #expect(try names() == [.string("a1")])
             let changes = replica.changes()
             try await replica.changeConditions(monitor: 0, requests: requests("b1"))
-            var inserted: [Atom] = []
-            var deleted: [Atom] = []
-            for await set in changes {
-                for c in set.changes {
+            let seen = NIOLockedValueBox<(inserted: [Atom], deleted: [Atom])>(([], []))
+            _ = await firstChange(in: changes) { c in
+                seen.withLockedValue { s in
                     switch c {
-                    case .insert(_, _, let new): inserted += new["name"]!.keys
-                    case .delete(_, _, let old): deleted += old["name"]!.keys
+                    case .insert(_, _, let new): s.inserted += new["name"]!.keys
+                    case .delete(_, _, let old): s.deleted += old["name"]!.keys
                     case .modify: Issue.record("unexpected modify")
                     }
+                    return !s.inserted.isEmpty && !s.deleted.isEmpty
                 }
-                if !inserted.isEmpty, !deleted.isEmpty { break }
             }
+            let (inserted, deleted) = seen.withLockedValue { $0 }
             #expect(inserted == [.string("b1")] && deleted == [.string("a1")])
             #expect(try names() == [.string("b1")])
             // Other clients' writes follow the new condition only.
@@ -211,6 +232,24 @@ struct ReplicaTests {
             #expect(row?["test_extra"] == .emptySet)
             await replica.close()
         }
+    }
+}
+
+/// True when a change matching `predicate` arrives within `seconds`.
+func firstChange(in stream: AsyncStream<ReplicaChangeSet>, seconds: Int = 10,
+                 _ predicate: @escaping @Sendable (ReplicaChange) -> Bool) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            for await set in stream where set.changes.contains(where: predicate) { return true }
+            return false
+        }
+        group.addTask {
+            try? await Task.sleep(for: .seconds(seconds))
+            return false
+        }
+        let first = await group.next() ?? false
+        group.cancelAll()
+        return first
     }
 }
 

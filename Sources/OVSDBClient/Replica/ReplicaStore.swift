@@ -149,7 +149,7 @@ public struct ReplicaStore: Sendable {
                     throw .inconsistent("modify of column \(column), which table \(name) does not replicate")
                 }
                 do {
-                    new[column] = try old.applying(diff: d, type: type)
+                    new[column] = try old.applyingUpdate2(d, type: type)
                 } catch {
                     throw .inconsistent("row \(uuid) column \(column): \(error)")
                 }

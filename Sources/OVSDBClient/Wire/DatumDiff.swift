@@ -56,3 +56,14 @@ extension Datum {
         return result
     }
 }
+
+extension Datum {
+    /// Applies a column's value from an `update2`/`update3` "modify". Open vSwitch sends the
+    /// new value itself, not a difference, for every column of at most one element (scalars
+    /// and optional values: `"a2"` after `"a1"`, `["set",[]]` when cleared), and a difference
+    /// for larger sets and for maps.
+    public func applyingUpdate2(_ value: Datum, type: ColumnType) throws(OVSDBError) -> Datum {
+        if !type.isMap, type.max == 1 { return value }
+        return try applying(diff: value, type: type)
+    }
+}

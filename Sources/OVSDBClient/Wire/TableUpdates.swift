@@ -3,7 +3,7 @@ public enum RowUpdate: Sendable, Hashable {
     /// In a monitor's first reply (or after a condition change): the row as it is now.
     case initial(Row)
     case insert(Row)
-    /// `update2`/`update3`: the diff of each changed column (see `Datum.applying(diff:type:)`).
+    /// `update2`/`update3`: each changed column's diff (see `Datum.applyingUpdate2`).
     case modify(diff: Row)
     /// `update` (RFC 7047): the new values of the columns that changed.
     case replace(changed: Row)
@@ -111,7 +111,8 @@ public struct TableUpdates: Sendable, Hashable {
         }
     }
 
-    /// A modify diff: each column's value has the column's element types but any size.
+    /// A modify diff: each column's value has the column's element types; a difference of a
+    /// set or map may have any size (see `Datum.applyingUpdate2`).
     private static func diffRow(_ json: JSON, table: TableSchema) throws(OVSDBError) -> Row {
         guard case .object(let o) = json else { throw .syntaxError(json, "modify is not an object") }
         var columns: [String: Datum] = [:]
@@ -120,7 +121,7 @@ public struct TableUpdates: Sendable, Hashable {
                 throw OVSDBError(tag: "unknown column", details: "No column \(name) in table \(table.name).", table: table.name, column: name)
             }
             var relaxed = column.type
-            if !relaxed.isScalar {
+            if relaxed.isMap || relaxed.maxCount > 1 {
                 relaxed.min = 0
                 relaxed.max = nil
             }
