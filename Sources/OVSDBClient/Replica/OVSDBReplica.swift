@@ -205,10 +205,22 @@ public final class OVSDBReplica: Sendable {
 
     /// Replaces the conditions of monitor `monitor`; the replica drops rows that leave them
     /// and adds rows that enter them. Kept across reconnects.
+    /// Only the tables whose condition differs are sent.
     public func changeConditions(monitor: Int, requests: [MonitorRequest]) async throws {
-        state.withLockedValue { $0.requests[monitor] = requests }
+        let changed = state.withLockedValue { s -> [MonitorRequest] in
+            let old = s.requests[monitor]
+            s.requests[monitor] = requests
+            return requests.filter { r in !old.contains { $0.table == r.table && ($0.condition ?? .all) == (r.condition ?? .all) } }
+        }
+        guard !changed.isEmpty else { return }
         let (connection, _) = try await currentConnection()
-        try await connection.changeConditions(Self.monitorID(monitor), requests: requests)
+        try await connection.changeConditions(Self.monitorID(monitor), requests: changed)
+    }
+
+    /// Closes the current connection; the replica reconnects and resumes as after a failure.
+    public func forceReconnect() {
+        let c = state.withLockedValue { $0.connection }
+        c?.channel.close(promise: nil)
     }
 
     static func monitorID(_ m: Int) -> JSON { .string("replica-\(m)") }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import OVSDBClient
+import OVSDBTestSupport
+
+/// Vectors left out, each with the reason.
+let idlVectorsLeftOut: [Int: String] = {
+    var out: [Int: String] = [
+        37: "set-remote: test-ovsdb swaps the IDL's remote list mid-run and prints whether it is connected; the replica's remotes are fixed when it is made",
+    ]
+    // With -c, test-ovsdb prints the C IDL's change-tracking list (inserted/deleted rows,
+    // updated columns, orphaned rows kept for references) rather than the rows. The replica's
+    // change stream carries the same facts, but the driver does not print them in that format.
+    for id in [24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 36, 38, 39] {
+        out[id] = "change tracking (-c) output format is not emulated by the driver"
+    }
+    return out
+}()
+
+@Suite("Open vSwitch's IDL scenarios replayed with the replica")
+struct IDLVectorTests {
+    static let vectors = IDLVector.load()
+
+    @Test("the vectors are there (../shared/conformance/idl-vectors.json): 42 scenarios")
+    func present() {
+        #expect(Self.vectors.count == 42)
+    }
+
+    @Test("each scenario's printed rows equal the C IDL's", arguments: IDLVectorTests.vectors)
+    func scenario(_ vector: IDLVector) async throws {
+        if let why = idlVectorsLeftOut[vector.id] {
+            print("IDL vector \(vector.id) left out: \(why)")
+            return
+        }
+        let schemaPath = IDLVector.folder + "/\(vector.schema).ovsschema"
+        try await withServer(schema: schemaPath) { server in
+            for t in vector.initialTransactions {
+                _ = try await OVSDBServerFixture.runOffPool("/usr/bin/ovsdb-client", ["transact", server.remote, t])
+            }
+            let c = try await OVSDBConnection.connect(to: server.remote)
+            let schema = try await c.schema(of: "idltest")
+            await c.close()
+            var driver = IDLDriver(vector: vector, server: server, schema: schema)
+            let raw = try await driver.run()
+            let got = IDLVector.filter(raw, with: vector.filters)
+            #expect(got == vector.expected, "vector \(vector.id) \(vector.title)\n--- got\n\(got)--- expected\n\(vector.expected)")
+        }
+    }
+}
