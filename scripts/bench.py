@@ -141,6 +141,13 @@ def cold_ops(desired, router):
 
 # ---------------------------------------------------------------- the peers' scenarios
 
+def cmd_raw_select(db):
+    t0 = time.perf_counter()
+    rows = transact(db, [{"op": "select", "table": "Logical_Router_Policy", "where": []}])[0]["rows"]
+    assert rows is not None
+    print("%.3f" % (time.perf_counter() - t0))
+
+
 def cmd_raw_cold(db, request):
     with open(request) as f:
         ops = json.load(f)
@@ -375,6 +382,14 @@ def cmd_run(size, work, ctl):
         record("list policies", "ovn-egressctl list --policies --format json", wall, rss)
         wall, rss, out = timed(["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
         record("list policies", "ovn-nbctl lr-policy-list", wall, rss)
+        # The replica's initial sync beside the C IDL's (ovn-nbctl syncs the whole database
+        # before it lists) and a raw python select of the same rows.
+        _, rss, out = timed([os.path.join(os.path.dirname(ctl), "egress-bench"), "replica-sync", remote])
+        record("initial sync", "replica (monitor_cond_since, all LRP columns)", float(out), rss)
+        wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
+        record("initial sync", "ovn-nbctl lr-policy-list (C IDL, whole db)", wall, rss)
+        _, rss, out = timed([sys.executable, here, "raw-select", remote])
+        record("initial sync", "raw floor (python select, all LRP columns)", float(out), rss)
         servers.stop(remote)
 
         # 1% of the endpoints moved
@@ -425,6 +440,7 @@ if __name__ == "__main__":
                 except (ValueError, ProcessLookupError):
                     pass
     elif cmd == "raw-cold": cmd_raw_cold(*args)
+    elif cmd == "raw-select": cmd_raw_select(*args)
     elif cmd == "raw-sync": cmd_raw_sync(args[0], args[1], len(args) > 2)
     elif cmd == "nbctl-sync": cmd_nbctl_sync(*args)
     elif cmd == "idl-cold": cmd_idl_cold(*args)

@@ -230,6 +230,20 @@ case "apply":
     print(String(format: "apply: %d policies, %d writes, %.0f ms; second apply: %d writes, %.0f ms",
                  first.plan.additions.count, first.writesSent, t1 * 1000, second.writesSent, t2 * 1000))
     await connection.close()
+case "replica-sync":
+    // The replica's initial sync of every Logical_Router_Policy row (all columns), timed from
+    // the start of the connection to the end of the sync; prints seconds.
+    let start = DispatchTime.now().uptimeNanoseconds
+    var configuration = OVSDBReplica.Configuration()
+    configuration.probeInterval = nil
+    let replica = OVSDBReplica(remotes: try RemoteAddress.list(args[2]), database: "OVN_Northbound",
+                               monitors: [[MonitorRequest(table: "Logical_Router_Policy")]], configuration: configuration)
+    try await replica.start()
+    let rows = try replica.read { $0["Logical_Router_Policy"]!.count }
+    let t = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    FileHandle.standardError.write("\(rows) rows\n".data(using: .utf8)!)
+    print(String(format: "%.3f", t))
+    await replica.close()
 default:
-    print("usage: egress-bench generate N FILE | parse FILE | apply DB FILE")
+    print("usage: egress-bench generate N FILE | parse FILE | apply DB FILE | replica-sync DB")
 }
