@@ -130,7 +130,6 @@ struct ReplicaTests {
             let owned = try replica.read { $0["Address_Set"]!.rows(whereMap: "external_ids", key: "owner", is: "me-3") }
             #expect(owned.count == 10)
             try await expectReplicaEqualsDump(replica, server, schema, seconds: 0)
-            _ = schema
             await replica.close()
         }
     }
