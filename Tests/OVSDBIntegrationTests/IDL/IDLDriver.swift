@@ -17,6 +17,8 @@ struct IDLDriver {
     /// What the C IDL would hold: it takes in updates only while it waits for a change or
     /// commits, so IDL operations read the rows as of then, not the replica's newest.
     private var view: ReplicaStore?
+    private var tracker: IDLTracker?
+    private var track: Bool { vector.options.contains("-c") }
 
     init(vector: IDLVector, server: OVSDBServerFixture, schema: DatabaseSchema) {
         self.vector = vector
@@ -37,7 +39,14 @@ struct IDLDriver {
         let replica = OVSDBReplica(remotes: [.unix(path: server.socketPath)], database: schema.name, monitors: [requests], configuration: c)
         let seqno = NIOLockedValueBox(0)
         let changes = replica.changes()
-        let watcher = Task { for await _ in changes { seqno.withLockedValue { $0 += 1 } } }
+        let tracker = track ? IDLTracker() : nil
+        self.tracker = tracker
+        let watcher = Task {
+            for await set in changes {
+                if let tracker, let store = try? replica.snapshot() { tracker.record(set, store: store) }
+                seqno.withLockedValue { $0 += 1 }
+            }
+        }
         defer { watcher.cancel() }
         try await replica.start()
         var seen = 0
@@ -85,7 +94,11 @@ struct IDLDriver {
     private mutating func print(_ replica: OVSDBReplica) throws {
         let store = try replica.snapshot()
         view = store
-        out += IDLRowPrinter(store: store).lines(step: step)
+        if let tracker {
+            out += tracker.lines(step: step, store: store)
+        } else {
+            out += IDLRowPrinter(store: store).lines(step: step)
+        }
         step += 1
     }
 
