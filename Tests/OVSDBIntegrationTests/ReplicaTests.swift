@@ -260,3 +260,50 @@ func schemaOf(_ server: OVSDBServerFixture) async throws -> DatabaseSchema {
     await c.close()
     return s
 }
+
+@Suite("the replica through an ovsdb-server relay")
+struct RelayTests {
+    @Test("a relay (relay:DB:REMOTE) is accepted leader-only for reads and monitors, and follows the source's writes")
+    func relay() async throws {
+        try await withServer { server in
+            try await server.nbctl(["ls-add", "through-relay"])
+            let dir = server.directory
+            let socket = dir + "/relay.sock"
+            _ = try await OVSDBServerFixture.runOffPool("/usr/sbin/ovsdb-server", [
+                "--detach", "--no-chdir", "--pidfile=\(dir)/relay.pid", "--unixctl=\(dir)/relay.ctl",
+                "--log-file=\(dir)/relay.log", "--remote=punix:\(socket)", "relay:OVN_Northbound:\(server.remote)",
+            ])
+            defer {
+                if let text = try? String(contentsOfFile: dir + "/relay.pid", encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    kill(pid, SIGTERM)
+                }
+            }
+            let replica = try makeReplica("unix:\(socket)", monitors: [[MonitorRequest(table: "Logical_Switch", columns: ["name"])]])
+            try await within(seconds: 20) { try await replica.start() }
+            guard case .synced(_, .relay) = replica.status else { Issue.record("\(replica.status)"); return }
+            try await server.nbctl(["ls-add", "after"])
+            var names: Set<Atom> = []
+            for _ in 0..<200 {
+                names = try replica.read { Set($0["Logical_Switch"]!.rows.values.compactMap { $0["name"]?.keys.first }) }
+                if names.count == 2 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(names == [.string("through-relay"), .string("after")])
+            await replica.close()
+        }
+    }
+}
+
+/// Fails the test instead of hanging when `body` does not finish in time.
+func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw FixtureError("timed out after \(seconds) s") }
+        return value
+    }
+}
