@@ -33,6 +33,8 @@ func makeReplica(_ remote: String, monitors: [[MonitorRequest]], indexes: [Repli
     c.probeInterval = probe
     c.leaderOnly = leaderOnly
     c.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(400))
+    c.connection.connectTimeout = .seconds(3)
+    c.syncTimeout = .seconds(10)
     if let path = ProcessInfo.processInfo.environment["OVSDB_TEST_LOG"] {
         var l = Logger(label: "replica") { _ in FileLogHandler(path: path) }
         l.logLevel = .info
@@ -261,6 +263,38 @@ func schemaOf(_ server: OVSDBServerFixture) async throws -> DatabaseSchema {
     return s
 }
 
+@Suite("the inactivity probe")
+struct ProbeTests {
+    @Test("a server that stops answering (SIGSTOP) is detected by the probe; after SIGCONT the replica syncs again and follows writes")
+    func stoppedServer() async throws {
+        try await withServer { server in
+            let replica = try makeReplica(server.remote, monitors: [[MonitorRequest(table: "Logical_Switch", columns: ["name"])]],
+                                          probe: .milliseconds(300))
+            try await replica.start()
+            let pidText = try String(contentsOfFile: server.directory + "/pid", encoding: .utf8)
+            let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGSTOP)
+            var detected = false
+            for _ in 0..<100 {
+                if replica.statistics.probesFailed >= 1 { detected = true; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            kill(pid, SIGCONT)
+            #expect(detected, "no failed probe within 5 s of the server stopping (\(replica.status))")
+            try await within(seconds: 30) { try await replica.waitForSync() }
+            try await server.nbctl(["ls-add", "after-stop"])
+            var count = 0
+            for _ in 0..<200 {
+                count = try replica.read { $0["Logical_Switch"]!.count }
+                if count == 1 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(count == 1)
+            await replica.close()
+        }
+    }
+}
+
 @Suite("the replica through an ovsdb-server relay")
 struct RelayTests {
     @Test("a relay (relay:DB:REMOTE) is accepted leader-only for reads and monitors, and follows the source's writes")
@@ -279,7 +313,7 @@ struct RelayTests {
                 }
             }
             let replica = try makeReplica("unix:\(socket)", monitors: [[MonitorRequest(table: "Logical_Switch", columns: ["name"])]])
-            try await within(seconds: 20) { try await replica.start() }
+            try await within(seconds: 60) { try await replica.start() }
             guard case .synced(_, .relay) = replica.status else { Issue.record("\(replica.status)"); return }
             try await server.nbctl(["ls-add", "after"])
             var names: Set<Atom> = []

@@ -38,7 +38,11 @@ public struct ClusterConnector: Sendable {
                 continue
             }
             do {
-                let status = try await connection.databaseStatus(database)
+                // A server that accepts but does not answer (stopped, overloaded, a relay not
+                // yet synced with its source) must not hold up the pass.
+                let status = try await Self.answered(within: configuration.connectTimeout, remote: remote) {
+                    try await connection.databaseStatus(database)
+                }
                 if let why = status.refusal(leaderOnly: leaderOnly, minimumIndex: minimumIndex) {
                     reasons.append("\(remote) \(why)")
                     await connection.close()
@@ -48,6 +52,9 @@ public struct ClusterConnector: Sendable {
             } catch is CancellationError {
                 await connection.close()
                 throw CancellationError()
+            } catch OVSDBClientError.timedOut(let why) {
+                reasons.append("\(remote) unresponsive (\(why))")
+                await connection.close()
             } catch OVSDBClientError.unknownDatabase {
                 reasons.append("\(remote) does not serve \(database)")
                 await connection.close()
@@ -72,6 +79,21 @@ public struct ClusterConnector: Sendable {
                 try await Task.sleep(for: .milliseconds(200))
                 start += 1
             }
+        }
+    }
+
+    static func answered<T: Sendable>(within limit: TimeAmount, remote: RemoteAddress, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0, limit.nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw OVSDBClientError.timedOut("\(remote) did not answer within \(limit.nanoseconds / 1_000_000) ms")
+            }
+            return value
         }
     }
 

@@ -30,6 +30,9 @@ public final class OVSDBReplica: Sendable {
         /// Echo after this long without a message from the server; no answer within the same
         /// time means the connection is dead. nil: never.
         public var probeInterval: Duration? = .seconds(5)
+        /// A connection that has not completed its sync (schema, monitors, first contents)
+        /// in this time is dropped and another attempt made.
+        public var syncTimeout: Duration = .seconds(60)
         public var backoff = Backoff()
         public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
         /// Change sets kept for a subscriber that reads slowly; past that its stream ends
@@ -264,6 +267,13 @@ public final class OVSDBReplica: Sendable {
 
     /// Monitors on `connection` until it closes.
     private func serve(_ connection: OVSDBConnection, status: ServerDatabaseStatus) async throws {
+        let watchdog = Task { [weak self] in
+            try await Task.sleep(for: self?.configuration.syncTimeout ?? .seconds(60))
+            guard let self, self.state.withLockedValue({ $0.connection === connection && !self.isSynced($0.status) }) else { return }
+            self.logger.info("\(connection.remote): no complete sync within \(self.configuration.syncTimeout); reconnecting")
+            connection.channel.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
         let schema = try await connection.schema(of: database)
         let generation = try prepareStore(for: connection, schema: schema, status: status)
         _ = try? await connection.setDatabaseChangeAware(true)
@@ -357,6 +367,11 @@ public final class OVSDBReplica: Sendable {
             s.lastActivity = .now
             return s.generation
         }
+    }
+
+    private func isSynced(_ status: Status) -> Bool {
+        if case .synced = status { return true }
+        return false
     }
 
     private func setStatus(_ status: Status) {
