@@ -97,8 +97,14 @@ public struct ClusterConnector: Sendable {
         }
     }
 
+    /// The reason in a few words: NIO's connect errors carry the syscall and errno.
     static func shortReason(_ e: OVSDBClientError) -> String {
-        if case .connectionFailed(_, let why) = e { return why }
-        return "\(e)"
+        guard case .connectionFailed(_, let why) = e else { return "\(e)" }
+        for (needle, short) in [("Connection refused", "connection refused"), ("No such file", "no such socket"),
+                                ("timed out", "connect timed out"), ("Permission denied", "permission denied")]
+        where why.contains(needle) {
+            return short
+        }
+        return why
     }
 }

@@ -5,6 +5,8 @@ public struct MonitorRequest: Sendable, Hashable {
     /// nil: every column of the table.
     public var columns: [String]?
     /// nil: every row. Only `monitor_cond` and `monitor_cond_since` can filter rows.
+    /// ovsdb-server keeps a row when **any** clause holds (a disjunction, unlike `select`'s
+    /// `where`); `[false]` selects nothing.
     public var condition: Condition?
     public var select: Select
 
