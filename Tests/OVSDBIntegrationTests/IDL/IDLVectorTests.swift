@@ -20,7 +20,9 @@ let idlVectorsLeftOut: [Int: String] = {
     return out
 }()
 
-@Suite("Open vSwitch's IDL scenarios replayed with the replica")
+@Suite("Open vSwitch's IDL scenarios replayed with the replica", .serialized)
+/// One scenario at a time: 42 servers with their replicas at once starve the 2-core CI
+/// machine and make unrelated tests miss their deadlines.
 struct IDLVectorTests {
     static let vectors = IDLVector.load()
 
