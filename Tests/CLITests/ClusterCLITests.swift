@@ -24,6 +24,17 @@ struct ClusterCLITests {
 
             cluster.kill(leader)
             cluster.kill(followers[0])
+            // For up to an election timeout the survivor still believes it leads (a Raft
+            // leader learns of a lost quorum only when heartbeats go unanswered) and serves
+            // its committed data, to ovn-nbctl as to us. The check starts once it knows.
+            let survivor = cluster.remote(followers[1])
+            for _ in 0..<150 {
+                let c = try? await OVSDBConnection.connect(to: survivor)
+                let status = try? await c?.databaseStatus("OVN_Northbound")
+                await c?.close()
+                if let status, !status.connected || !status.leader { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             let commands: [[String]] = [["list"], ["list", "--policies"], ["diff", "-f", worked], ["apply", "-f", worked],
                                         ["explain", "10.128.0.5"], ["delete", "default/example-service"]]
             for command in commands {
