@@ -271,8 +271,7 @@ struct ProbeTests {
             let replica = try makeReplica(server.remote, monitors: [[MonitorRequest(table: "Logical_Switch", columns: ["name"])]],
                                           probe: .milliseconds(300))
             try await replica.start()
-            let pidText = try String(contentsOfFile: server.directory + "/pid", encoding: .utf8)
-            let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let pid = try #require(OVSDBServerFixture.pid(inFile: server.directory + "/pid"))
             kill(pid, SIGSTOP)
             var detected = false
             for _ in 0..<100 {
@@ -308,9 +307,7 @@ struct RelayTests {
                 "--log-file=\(dir)/relay.log", "--remote=punix:\(socket)", "relay:OVN_Northbound:\(server.remote)",
             ])
             defer {
-                if let text = try? String(contentsOfFile: dir + "/relay.pid", encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    kill(pid, SIGTERM)
-                }
+                if let pid = OVSDBServerFixture.pid(inFile: dir + "/relay.pid") { OVSDBServerFixture.signalAndWait(pid, SIGTERM) }
             }
             let replica = try makeReplica("unix:\(socket)", monitors: [[MonitorRequest(table: "Logical_Switch", columns: ["name"])]])
             try await within(seconds: 60) { try await replica.start() }

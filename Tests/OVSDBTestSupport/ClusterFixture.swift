@@ -51,14 +51,8 @@ public final class ClusterFixture: @unchecked Sendable {
 
     /// SIGKILL, and waits until the process is gone.
     public func kill(_ i: Int) {
-        guard let text = try? String(contentsOfFile: pidFile(i), encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
-        Foundation.kill(pid, SIGKILL)
-        var waited = 0
-        while Foundation.kill(pid, 0) == 0, waited < 250 {
-            usleep(20_000)
-            waited += 1
-        }
+        guard let pid = OVSDBServerFixture.pid(inFile: pidFile(i)) else { return }
+        OVSDBServerFixture.signalAndWait(pid, SIGKILL)
         try? FileManager.default.removeItem(atPath: pidFile(i))
     }
 

@@ -113,16 +113,30 @@ public final class OVSDBServerFixture: @unchecked Sendable {
     }
 
     private func signalServer(_ signal: Int32) {
-        if let text = try? String(contentsOfFile: directory + "/pid", encoding: .utf8),
-           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            Foundation.kill(pid, signal)
-            var waited = 0
-            while Foundation.kill(pid, 0) == 0, waited < 100 {
-                usleep(20_000)
-                waited += 1
-            }
-            if Foundation.kill(pid, 0) == 0 { Foundation.kill(pid, SIGKILL) }
-        }
+        guard let pid = Self.pid(inFile: directory + "/pid") else { return }
+        Self.signalAndWait(pid, signal)
+    }
+
+    public static func pid(inFile path: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Sends `signal`, waits up to 2 s for the process to end, then SIGKILLs it. A detached
+    /// server's parent is init, which here may reap late: a zombie counts as ended, or every
+    /// stop would sleep the full 2 s on a cooperative thread and starve the other tests.
+    public static func signalAndWait(_ pid: Int32, _ signal: Int32) {
+        Foundation.kill(pid, signal)
+        for _ in 0..<100 where isRunning(pid) { usleep(20_000) }
+        if isRunning(pid) { Foundation.kill(pid, SIGKILL) }
+    }
+
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard Foundation.kill(pid, 0) == 0 else { return false }
+        // /proc/PID/stat: "PID (comm) STATE ..."; the comm may hold spaces, so read after ')'.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 
     /// Runs a program, failing with its stderr when it exits non-zero.
