@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "OVSDBClientTests",
             dependencies: [
-                "OVSDBClient",
+                "OVSDBClient", "OVSDBTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -119,18 +119,7 @@ func printError(_ message: String) {
 /// Runs `body` with the `--timeout` deadline.
 func withDeadline<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     guard seconds > 0 else { return try await body() }
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw CommandFailure("timed out after \(seconds) s")
-        }
-        return value
-    }
+    return try await runBefore(.now + .seconds(seconds), orThrow: { CommandFailure("timed out after \(seconds) s") }, body)
 }
 
 extension ConnectionOptions {

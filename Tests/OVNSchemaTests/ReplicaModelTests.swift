@@ -20,13 +20,9 @@ struct ReplicaModelTests {
             #expect(first.first?.priority == 101 && first.first?.action == .reroute && first.first?.nexthops == ["10.1.0.2"])
             let uuid = try #require(first.first?.uuid)
             try await server.nbctl(["set", "Logical_Router_Policy", uuid.description, "external_ids:EgressSVC=default/svc"])
-            var after: LogicalRouterPolicy?
-            for _ in 0..<200 {
-                after = try replica.read { try $0.model(LogicalRouterPolicy.self, uuid) }
-                if after?.externalIDs["EgressSVC"] == "default/svc" { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(after?.externalIDs == ["EgressSVC": "default/svc"])
+            let after = { try replica.read { try $0.model(LogicalRouterPolicy.self, uuid) } }
+            _ = try await eventually { try after()?.externalIDs["EgressSVC"] == "default/svc" }
+            #expect(try after()?.externalIDs == ["EgressSVC": "default/svc"])
             await replica.close()
         }
     }

@@ -26,19 +26,3 @@ func readFile(_ path: String) -> [UInt8]? {
     return out
 }
 
-/// Fails the test instead of hanging the run. Generous: under a sanitizer, CPU-bound tests
-/// running beside this one can hold both cooperative threads for tens of seconds.
-func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw OVSDBClientError.timedOut("test deadline of \(seconds) s")
-        }
-        return value
-    }
-}

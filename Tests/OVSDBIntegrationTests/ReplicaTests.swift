@@ -166,10 +166,7 @@ struct ReplicaTests {
             // Other clients' writes follow the new condition only.
             try await server.nbctl(["create", "Address_Set", "name=a3"])
             try await server.nbctl(["set", "Address_Set", "b1", "addresses=\"10.0.0.9\""])
-            for _ in 0..<100 {
-                if try replica.read({ $0["Address_Set"]!.count }) == 1, try names() == [.string("b1")] { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            _ = try await eventually { try replica.read({ $0["Address_Set"]!.count }) == 1 && names() == [.string("b1")] }
             #expect(try names() == [.string("b1")])
             await replica.close()
         }
@@ -192,7 +189,7 @@ struct ReplicaTests {
             let names = try replica.read { $0["Logical_Switch"]!.rows.values.compactMap { $0["name"]?.keys.first } }
             #expect(names == [.string("while-down")])
             // The rows land before the sync is counted: wait for the count.
-            for _ in 0..<200 where replica.statistics.connections < 2 { try await Task.sleep(for: .milliseconds(25)) }
+            _ = try await eventually { replica.statistics.connections >= 2 }
             let stats = replica.statistics
             #expect(stats.connections >= 2)
             #expect(stats.fullSyncs >= 2, "a standalone server keeps no transaction history: the resume is a full sync")
@@ -221,16 +218,9 @@ struct ReplicaTests {
             let path = server.directory + "/converted.ovsschema"
             try Data(JSONWriter.encode(json)).write(to: URL(fileURLWithPath: path))
             _ = try await OVSDBServerFixture.runOffPool("/usr/bin/ovsdb-client", ["convert", server.remote, path])
-            for _ in 0..<200 {
-                if try replica.read({ $0.schema.version }) == "99.0.0" { break }
-                try await Task.sleep(for: .milliseconds(25))
-            }
-            #expect(try replica.read { $0.schema.version } == "99.0.0")
+            #expect(try await eventually { try replica.read { $0.schema.version } == "99.0.0" })
             try await server.nbctl(["ls-add", "after"])
-            for _ in 0..<200 {
-                if try replica.read({ $0["Logical_Switch"]!.count }) == 2 { break }
-                try await Task.sleep(for: .milliseconds(25))
-            }
+            _ = try await eventually { try replica.read { $0["Logical_Switch"]!.count } == 2 }
             let row = try replica.read { $0["Logical_Switch"]!.rows.values.first { $0["name"] == .scalar("after") } }
             #expect(row?["test_extra"] == .emptySet)
             await replica.close()
@@ -273,22 +263,12 @@ struct ProbeTests {
             try await replica.start()
             let pid = try #require(OVSDBServerFixture.pid(inFile: server.directory + "/pid"))
             kill(pid, SIGSTOP)
-            var detected = false
-            for _ in 0..<100 {
-                if replica.statistics.probesFailed >= 1 { detected = true; break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let detected = try await eventually { replica.statistics.probesFailed >= 1 }
             kill(pid, SIGCONT)
             #expect(detected, "no failed probe within 5 s of the server stopping (\(replica.status))")
             try await within(seconds: 30) { try await replica.waitForSync() }
             try await server.nbctl(["ls-add", "after-stop"])
-            var count = 0
-            for _ in 0..<200 {
-                count = try replica.read { $0["Logical_Switch"]!.count }
-                if count == 1 { break }
-                try await Task.sleep(for: .milliseconds(25))
-            }
-            #expect(count == 1)
+            #expect(try await eventually { try replica.read { $0["Logical_Switch"]!.count } == 1 })
             await replica.close()
         }
     }
@@ -313,28 +293,10 @@ struct RelayTests {
             try await within(seconds: 60) { try await replica.start() }
             guard case .synced(_, .relay) = replica.status else { Issue.record("\(replica.status)"); return }
             try await server.nbctl(["ls-add", "after"])
-            var names: Set<Atom> = []
-            for _ in 0..<200 {
-                names = try replica.read { Set($0["Logical_Switch"]!.rows.values.compactMap { $0["name"]?.keys.first }) }
-                if names.count == 2 { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(names == [.string("through-relay"), .string("after")])
+            let names = { try replica.read { Set($0["Logical_Switch"]!.rows.values.compactMap { $0["name"]?.keys.first }) } }
+            _ = try await eventually { try names().count == 2 }
+            #expect(try names() == [.string("through-relay"), .string("after")])
             await replica.close()
         }
-    }
-}
-
-/// Fails the test instead of hanging when `body` does not finish in time.
-func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw FixtureError("timed out after \(seconds) s") }
-        return value
     }
 }

@@ -238,3 +238,20 @@ public func withConnection<T>(_ body: (OVSDBServerFixture, OVSDBConnection, Data
         return try await body(server, connection, schema)
     }
 }
+
+/// Fails the test instead of hanging the run. Generous: under a sanitizer, CPU-bound tests
+/// running beside this one can hold both cooperative threads for tens of seconds.
+public func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await runBefore(.now + .seconds(seconds), orThrow: { OVSDBClientError.timedOut("test deadline of \(seconds) s") }, body)
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
+/// For state another process changes (a replica following a write): the assertion follows.
+public func eventually(seconds: Double = 5, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try condition()
+}

@@ -40,7 +40,9 @@ public struct ClusterConnector: Sendable {
             do {
                 // A server that accepts but does not answer (stopped, overloaded, a relay not
                 // yet synced with its source) must not hold up the pass.
-                let status = try await Self.answered(within: configuration.connectTimeout, remote: remote) {
+                let limit = configuration.connectTimeout
+                let status = try await runBefore(.now + .nanoseconds(limit.nanoseconds),
+                                                 orThrow: { OVSDBClientError.timedOut("no answer within \(limit.nanoseconds / 1_000_000) ms") }) {
                     try await connection.databaseStatus(database)
                 }
                 if let why = status.refusal(leaderOnly: leaderOnly, minimumIndex: minimumIndex) {
@@ -79,21 +81,6 @@ public struct ClusterConnector: Sendable {
                 try await Task.sleep(for: .milliseconds(200))
                 start += 1
             }
-        }
-    }
-
-    static func answered<T: Sendable>(within limit: TimeAmount, remote: RemoteAddress, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0, limit.nanoseconds)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw OVSDBClientError.timedOut("\(remote) did not answer within \(limit.nanoseconds / 1_000_000) ms")
-            }
-            return value
         }
     }
 

@@ -57,14 +57,13 @@ struct RPCStateMachine<Promise, Sink> {
     /// Updates for monitors whose reply has not arrived yet.
     private var heldBack: [JSON: [ServerNotification]] = [:]
     private var waitingMonitorIDs: Set<JSON> = []
-    /// Ids cancelled before their request reached the machine.
-    private var cancelledEarly: Set<Int64> = []
+    /// Ids cancelled before their request reached the machine. Bounded: a cancel that comes
+    /// after its reply (the caller's task cancelled just as it completed) is never claimed.
+    private var cancelledEarly = BoundedIDSet(limit: Self.abandonedLimit)
     /// Requests given up on: Open vSwitch may still answer them (or, for `cancel`, may not).
     /// Bounded, oldest forgotten first, so a server that never answers cannot grow it; a reply
     /// to a forgotten id is then an unknown id.
-    private var abandoned: Set<Int64> = []
-    private var abandonedOrder: [Int64] = []
-    private var abandonedStart = 0
+    private var abandoned = BoundedIDSet(limit: Self.abandonedLimit)
     static var abandonedLimit: Int { 1024 }
     static var heldBackLimit: Int { 4096 }
 
@@ -74,6 +73,7 @@ struct RPCStateMachine<Promise, Sink> {
         return false
     }
     var abandonedCount: Int { abandoned.count }
+    var cancelledEarlyCount: Int { cancelledEarly.count }
     var closeReason: OVSDBClientError? {
         if case .closed(let e) = state { return e }
         return nil
@@ -86,7 +86,7 @@ struct RPCStateMachine<Promise, Sink> {
         case .closing: return .fail(promise, .connectionClosed(reason: "the connection is closing"))
         case .active: break
         }
-        if cancelledEarly.remove(id) != nil { return .cancelled(promise) }
+        if cancelledEarly.remove(id) { return .cancelled(promise) }
         if let monitor {
             if monitors[monitor.id] != nil || waitingMonitorIDs.contains(monitor.id) {
                 return .fail(promise, .invalidRequest(OVSDBError(tag: "duplicate monitor ID", details: "monitor \(monitor.id) is already in use")))
@@ -117,7 +117,7 @@ struct RPCStateMachine<Promise, Sink> {
             waitingMonitorIDs.remove(m.id)
             heldBack.removeValue(forKey: m.id)
         }
-        remember(abandoned: id)
+        abandoned.insert(id)
         return .sendCancel(RPCMessage.notification(method: "cancel", params: [.integer(id)]).json, p.promise)
     }
 
@@ -146,7 +146,7 @@ struct RPCStateMachine<Promise, Sink> {
             guard let note else { return .ignore }
             return route(note)
         case .response(let result, let error, let id):
-            if let n = id.integerValue, abandoned.remove(n) != nil { return .ignore }
+            if let n = id.integerValue, abandoned.remove(n) { return .ignore }
             guard let n = id.integerValue, let p = pending.removeValue(forKey: n) else {
                 return closeForViolation("reply with unknown id \(id)")
             }
@@ -206,22 +206,38 @@ struct RPCStateMachine<Promise, Sink> {
         lockSinks.removeAll()
         heldBack.removeAll()
         waitingMonitorIDs.removeAll()
-        cancelledEarly.removeAll()
+        cancelledEarly = BoundedIDSet(limit: Self.abandonedLimit)
         return (promises, sinks, error)
     }
+}
 
-    private mutating func remember(abandoned id: Int64) {
-        abandoned.insert(id)
-        abandonedOrder.append(id)
-        if abandonedOrder.count - abandonedStart > Self.abandonedLimit {
-            abandoned.remove(abandonedOrder[abandonedStart])
-            abandonedStart += 1
-            if abandonedStart > Self.abandonedLimit {
-                abandonedOrder.removeFirst(abandonedStart)
-                abandonedStart = 0
+/// A set of request ids that forgets its oldest entries past `limit`.
+struct BoundedIDSet {
+    let limit: Int
+    private var members: Set<Int64> = []
+    private var order: [Int64] = []
+    private var start = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    var count: Int { members.count }
+    func contains(_ id: Int64) -> Bool { members.contains(id) }
+
+    mutating func insert(_ id: Int64) {
+        guard members.insert(id).inserted else { return }
+        order.append(id)
+        if order.count - start > limit {
+            members.remove(order[start])
+            start += 1
+            if start > limit {
+                order.removeFirst(start)
+                start = 0
             }
         }
     }
+
+    /// Removes `id`; true if it was there.
+    mutating func remove(_ id: Int64) -> Bool { members.remove(id) != nil }
 }
 
 extension OVSDBClientError: Equatable {

@@ -27,7 +27,10 @@ extension OVSDBReplica {
         while true {
             attempt += 1
             do {
-                let results = try await Self.before(deadline) { try await self.transact(operations) }
+                // Bounded also while it waits for a reconnect.
+                let results = try await runBefore(deadline, orThrow: { OVSDBClientError.timedOut("no usable server before the deadline") }) {
+                    try await self.transact(operations)
+                }
                 return .committed(results, attempts: attempt)
             } catch OVSDBClientError.transactionFailed(let index?, _, let error) where error.tag == "duplicate uuid" && attempt > 1 {
                 if case .insert = operations[index] { return .committedEarlier(attempts: attempt) }
@@ -36,23 +39,6 @@ extension OVSDBReplica {
                 guard ContinuousClock.now < deadline else { throw e }
                 try await Task.sleep(for: .milliseconds(10))
             }
-        }
-    }
-
-    /// Runs `body`, giving up with `timedOut` at `deadline` (also while it waits for a
-    /// reconnect).
-    static func before<T: Sendable>(_ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw OVSDBClientError.timedOut("no usable server before the deadline")
-            }
-            return value
         }
     }
 

@@ -327,16 +327,10 @@ public final class OVSDBReplica: Sendable {
             try? await Task.sleep(for: interval)
             let quiet = state.withLockedValue { ContinuousClock.now - $0.lastActivity >= interval }
             guard quiet, connection.isActive else { continue }
-            let answered = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { (try? await connection.echo(["probe"])) != nil }
-                group.addTask {
-                    try? await Task.sleep(for: interval)
-                    return false
-                }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
+            let answered = (try? await runBefore(.now + interval, orThrow: { CancellationError() }) {
+                try await connection.echo(["probe"])
+            }) != nil
+
             if answered {
                 noteActivity()
             } else if connection.isActive, !Task.isCancelled {
@@ -433,12 +427,13 @@ public final class OVSDBReplica: Sendable {
     }
 
     func serverStatusChanged(_ status: ServerDatabaseStatus, generation: Int) {
-        let (connection, minimum) = state.withLockedValue { s -> (OVSDBConnection?, Int64?) in
-            guard s.generation == generation else { return (nil, nil) }
+        let connection = state.withLockedValue { s -> OVSDBConnection? in
+            guard s.generation == generation else { return nil }
             if let i = status.index { s.highestIndex = max(s.highestIndex ?? i, i) }
-            return (s.connection, nil)
+            return s.connection
         }
-        guard let connection, let why = status.refusal(leaderOnly: configuration.leaderOnly, minimumIndex: minimum) else { return }
+        // No index check here: the member in use sets the highest index itself.
+        guard let connection, let why = status.refusal(leaderOnly: configuration.leaderOnly, minimumIndex: nil) else { return }
         logger.info("\(connection.remote) is now \(why); moving to another member")
         state.withLockedValue { $0.nextRemote += 1 }
         connection.channel.close(promise: nil)

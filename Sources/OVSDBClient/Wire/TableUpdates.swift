@@ -12,25 +12,8 @@ public enum RowUpdate: Sendable, Hashable {
 
 /// The `<table-updates>` object of RFC 7047 section 4.1.6 (`update`) or of Open vSwitch's
 /// `<table-updates2>` (`update2`, `update3`), parsed into row updates by table.
-public struct TableUpdates: Sendable, Hashable {
+public struct TableUpdates: Sendable {
     public var tables: [String: [(uuid: OVSDBUUID, update: RowUpdate)]]
-
-    public static func == (a: TableUpdates, b: TableUpdates) -> Bool {
-        a.tables.count == b.tables.count && a.tables.allSatisfy { name, rows in
-            guard let other = b.tables[name], other.count == rows.count else { return false }
-            return zip(rows, other).allSatisfy { $0.uuid == $1.uuid && $0.update == $1.update }
-        }
-    }
-
-    public func hash(into h: inout Hasher) {
-        for name in tables.keys.sorted() {
-            h.combine(name)
-            for r in tables[name]! {
-                h.combine(r.uuid)
-                h.combine(r.update)
-            }
-        }
-    }
 
     public var isEmpty: Bool { tables.values.allSatisfy(\.isEmpty) }
 

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Testing
 @testable import OVSDBClient
+import OVSDBTestSupport
 
 /// The scripted server answering the first request with `bytes`, then optionally closing.
 private func withFakeServer(replying bytes: [UInt8], closeAfter: Bool = false,

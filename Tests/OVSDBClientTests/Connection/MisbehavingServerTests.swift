@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Testing
 @testable import OVSDBClient
+import OVSDBTestSupport
 
 private func echoOutcome(_ remote: String, maximumMessageSize: Int = StreamFramer.defaultMaximumMessageSize) async throws -> Result<[JSON], OVSDBClientError> {
     try await within(seconds: 90) {

@@ -97,6 +97,17 @@ struct RPCStateMachineTests {
         #expect(m.pendingCount == 0)
     }
 
+    @Test("cancels that arrive after their reply are bounded too")
+    func lateCancelsBounded() {
+        var m = Machine()
+        for id in Int64(1)...5000 {
+            _ = m.startRequest(id: id, method: "echo", params: [], promise: "p")
+            _ = m.receive(["id": .integer(id), "result": [], "error": nil])
+            _ = m.cancel(id: id)
+        }
+        #expect(m.cancelledEarlyCount == Machine.abandonedLimit)
+    }
+
     @Test("a late reply to a cancelled request is ignored, not a violation")
     func abandoned() {
         var m = Machine()
