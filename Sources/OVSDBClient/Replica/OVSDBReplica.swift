@@ -408,6 +408,7 @@ public final class OVSDBReplica: Sendable {
             guard s.generation == generation, var store = s.store else { return }
             s.store = nil
             defer { s.store = store }
+            s.lastActivity = .now
             let changes = try store.apply(updates, monitor: monitor)
             if let transactionID { s.lastTransaction[monitor] = transactionID }
             s.statistics.updatesApplied += 1

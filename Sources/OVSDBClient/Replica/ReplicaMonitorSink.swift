@@ -29,7 +29,6 @@ final class ReplicaMonitorSink: NotificationSink {
     }
 
     func receive(_ note: ServerNotification) {
-        replica.noteActivity()
         do {
             switch note {
             case .update(_, let updates):
