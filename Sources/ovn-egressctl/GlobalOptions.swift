@@ -40,15 +40,20 @@ struct ConnectionOptions: ParsableArguments {
     /// quorum) it keeps trying until shortly before `--timeout`, or for 10 s without one,
     /// and then fails naming what each remote was.
     func connect() async throws -> OVSDBConnection {
+        let connector = ClusterConnector(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound",
+                                         leaderOnly: leaderOnly, configuration: connectionConfiguration(logger: logger))
+        let budget: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)
+        return try await connector.connect(until: .now + budget).0
+    }
+
+    /// TLS files, the connect timeout and the logger, for one connection.
+    func connectionConfiguration(logger: Logger) -> OVSDBConnection.Configuration {
         var configuration = OVSDBConnection.Configuration(logger: logger)
         if let privateKey, let certificate, let caCert {
             configuration.tls = TLSFiles(privateKey: privateKey, certificate: certificate, caCertificate: caCert)
         }
         if timeout > 0 { configuration.connectTimeout = .seconds(Int64(max(1, timeout / 2))) }
-        let connector = ClusterConnector(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound",
-                                         leaderOnly: leaderOnly, configuration: configuration)
-        let budget: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)
-        return try await connector.connect(until: .now + budget).0
+        return configuration
     }
 
     var logger: Logger {

@@ -80,10 +80,12 @@ public struct ClusterInput: Sendable {
                 guard etp == "Cluster" || etp == "Local" else {
                     throw fail("spec.externalTrafficPolicy", "\(SafeText.quoted(etp)) is not Cluster or Local")
                 }
+                let pool = object.annotations[Service.addressPoolAnnotation].flatMap { $0.isEmpty ? nil : $0 }
+                if let pool { try check(pool, "metadata.annotations[\"\(Service.addressPoolAnnotation)\"]", KubernetesNames.dns1123Subdomain) }
                 services["\(namespace)/\(name)"] = Service(
                     namespace: namespace, name: name, isLoadBalancer: object.serviceType == "LoadBalancer",
                     externalTrafficPolicyLocal: etp == "Local", clusterIPs: clusterIPs, ingressIPs: ingress,
-                    hasIngress: !object.ingress.isEmpty, origin: origin)
+                    hasIngress: !object.ingress.isEmpty, addressPool: pool, origin: origin)
             case "EndpointSlice":
                 let type = object.addressType ?? ""
                 guard ["IPv4", "IPv6", "FQDN"].contains(type) else { throw fail("addressType", "\(SafeText.quoted(type)) is not IPv4, IPv6 or FQDN") }

@@ -33,23 +33,28 @@ public enum ManifestLoader {
             do { json = try JanssonCodec.decode(bytes) } catch {
                 throw ManifestError(file: file, document: 0, message: "JSON: \(error.message) at byte \(error.position)")
             }
-            // A top-level array of documents is one level more than a YAML stream of them.
-            let allowed = maximumManifestDepth + (json.arrayValue != nil ? 1 : 0)
-            guard depth(json, limit: allowed) <= allowed else {
-                throw ManifestError(file: file, document: 0, message: "nested deeper than \(maximumManifestDepth) levels; not a Kubernetes manifest")
-            }
-            let documents = json.arrayValue ?? [json]
-            var out: [ManifestObject] = []
-            for (i, d) in documents.enumerated() {
-                var decoder = ManifestDecoder(source: JSONEventSource(json: d), file: file)
-                var objects = try decoder.objects()
-                for j in objects.indices { objects[j].document = i }
-                out += objects
-            }
-            return out
+            return try parse(json: json, file: file)
         }
         var decoder = ManifestDecoder(source: YAMLEventSource(bytes: bytes, file: file), file: file)
         return try decoder.objects()
+    }
+
+    /// One JSON document already parsed: an object, a `List`, or an array of documents.
+    static func parse(json: JSON, file: String) throws(ManifestError) -> [ManifestObject] {
+        // A top-level array of documents is one level more than a YAML stream of them.
+        let allowed = maximumManifestDepth + (json.arrayValue != nil ? 1 : 0)
+        guard depth(json, limit: allowed) <= allowed else {
+            throw ManifestError(file: file, document: 0, message: "nested deeper than \(maximumManifestDepth) levels; not a Kubernetes manifest")
+        }
+        let documents = json.arrayValue ?? [json]
+        var out: [ManifestObject] = []
+        for (i, d) in documents.enumerated() {
+            var decoder = ManifestDecoder(source: JSONEventSource(json: d), file: file)
+            var objects = try decoder.objects()
+            for j in objects.indices { objects[j].document = i }
+            out += objects
+        }
+        return out
     }
 
     /// Nesting depth of `json` (containers only), counted no further than `limit` + 1.
@@ -81,6 +86,20 @@ public enum ManifestLoader {
         return out
     }
 
+    /// The checked objects of one file (none for a blank one), for watching files one by one.
+    public static func objects(inFile file: String) throws(ManifestError) -> [ClusterObject] {
+        try ClusterInput(objects: flatten(parse(read(file), file: file))).objects
+    }
+
+    /// Every manifest file below `path` (itself when it is a file), in name order.
+    public static func manifestFiles(under path: String) -> [String] {
+        (try? files(path)) ?? []
+    }
+
+    static func isManifestName(_ name: String) -> Bool {
+        name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
+    }
+
     private static func files(_ path: String) throws(ManifestError) -> [String] {
         if path == "-" { return ["-"] }
         var st = stat()
@@ -99,7 +118,7 @@ public enum ManifestLoader {
             guard stat(full, &s) == 0 else { continue }
             if (s.st_mode & S_IFMT) == S_IFDIR {
                 out += try files(full)
-            } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
+            } else if isManifestName(name) {
                 out.append(full)
             }
         }

@@ -1,0 +1,379 @@
+import CoreMetrics
+import Logging
+import OVNSchema
+import OVSDBClient
+import ServiceLifecycle
+
+/// Keeps an OVN Northbound database reconciled with cluster objects as they change: the
+/// long-lived form of `EgressEngine.apply`.
+///
+/// It holds a replica of exactly the rows it plans from (the router, the priority-101 and
+/// -102 policies, the managed address sets), so a pass reads nothing from the server; it
+/// replans when objects change (`upsert`, `delete`, `replace`) or when the database changes
+/// under it (another writer deleting or editing an owned row), coalescing bursts, and writes
+/// each difference as one guarded transaction. With a lock name (the default), only the
+/// instance holding that OVSDB lock writes: run two for high availability.
+///
+/// ```swift
+/// let controller = EgressController(remotes: try RemoteAddress.list("unix:/run/ovn/ovnnb_db.sock"))
+/// try await controller.upsert(objects)
+/// try await controller.run() // until cancelled or a graceful shutdown
+/// ```
+public actor EgressController: ServiceLifecycle.Service {
+    public struct Configuration: Sendable {
+        public var settings = EngineSettings()
+        /// Also remove owned rows of services never seen in the input (as `apply --prune`).
+        /// Without it, only the rows of services that were in the input and left it are removed.
+        public var prune = false
+        /// The OVSDB lock that only one writer holds; nil: write without one.
+        public var lockName: String? = EgressController.defaultLockName
+        /// A pass waits until changes have been quiet this long...
+        public var coalesce: Duration = .milliseconds(10)
+        /// ...but no longer than this after the first of them.
+        public var maxDelay: Duration = .milliseconds(500)
+        /// After a failed pass (the router missing, the connection lost), try again this late.
+        public var retryDelay: Duration = .seconds(1)
+        public var replica = OVSDBReplica.Configuration()
+        /// Where the counters and gauges go (`ovn_egressctl_*`); nil: nowhere.
+        public var metrics: (any MetricsFactory)?
+        public var logger = Logger(label: "ovn-egressctl")
+        public init() {}
+    }
+
+    /// The lock `ovn-egressctl run` instances share.
+    public static let defaultLockName = "ovn_egressctl"
+
+    public nonisolated let replica: OVSDBReplica
+    private let configuration: Configuration
+    private let metrics: ControllerMetrics
+    private var logger: Logger { configuration.logger }
+
+    private var objects = ClusterObjectStore()
+    private var seenServices: Set<String> = []
+    private var lastHosts: [String: String] = [:]
+    private var pending: Set<ReconcileReport.Trigger> = []
+    private var firstPending: ContinuousClock.Instant?
+    private var lastTrigger = ContinuousClock.now
+    private var wake: CheckedContinuation<Void, Never>?
+    private var stopping = false
+    private var passInFlight = false
+    private var holdsLock: Bool
+    private var acknowledgedUpdates = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var subscribers: [Int: AsyncStream<ReconcileReport>.Continuation] = [:]
+    private var nextSubscriber = 0
+    private var retryTask: Task<Void, Never>?
+
+    public init(remotes: [RemoteAddress], configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        metrics = ControllerMetrics(factory: configuration.metrics ?? NOOPMetricsHandler.instance)
+        holdsLock = configuration.lockName == nil
+        replica = OVSDBReplica(remotes: remotes, database: OVNNorthbound.name,
+                               monitors: [LiveState.monitorRequests(settings: configuration.settings)],
+                               configuration: configuration.replica)
+    }
+
+    // MARK: input
+
+    /// Adds or replaces objects (checked as the API server checks names and labels).
+    public func upsert(_ newObjects: [ClusterObject], source: String = "api") throws(ManifestError) {
+        for o in newObjects { try o.validate() }
+        for o in newObjects { objects.upsert(o, source: source) }
+        inputChanged()
+    }
+
+    /// Removes objects; unknown keys are ignored.
+    public func delete(_ keys: [ObjectKey]) {
+        var any = false
+        for k in keys where objects.remove(k) { any = true }
+        if any { inputChanged() }
+    }
+
+    /// Makes `source` (a file, say) hold exactly `newObjects`: objects it held before and
+    /// no longer lists are removed. Refused, with nothing changed, when an object is held by
+    /// another source.
+    public func replace(source: String, with newObjects: [ClusterObject]) throws(ManifestError) {
+        try objects.replace(source: source, with: newObjects)
+        inputChanged()
+    }
+
+    public func removeSource(_ source: String) {
+        let before = objects.count
+        objects.removeSource(source)
+        if objects.count != before { inputChanged() }
+    }
+
+    /// Removes the sources whose names start with `prefix` (a removed folder's files).
+    public func removeSources(under prefix: String) {
+        let before = objects.count
+        objects.removeSources(withPrefix: prefix)
+        if objects.count != before { inputChanged() }
+    }
+
+    public var objectCount: Int { objects.count }
+    public var isLockHolder: Bool { holdsLock }
+
+    /// Every pass from now on.
+    public func reports() -> AsyncStream<ReconcileReport> {
+        let (stream, continuation) = AsyncStream<ReconcileReport>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        nextSubscriber += 1
+        let id = nextSubscriber
+        subscribers[id] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) { subscribers[id] = nil }
+
+    /// Returns once every change given so far has been planned (and written, by the lock
+    /// holder), or at once when this instance is not the writer or is stopping.
+    public func drain() async {
+        while (!pending.isEmpty || passInFlight) && holdsLock && !stopping {
+            await withCheckedContinuation { idleWaiters.append($0) }
+        }
+    }
+
+    /// Ends `run` after the pass in flight; nothing is cut short.
+    public func stop() {
+        stopping = true
+        resumeLoop()
+        for w in idleWaiters { w.resume() }
+        idleWaiters = []
+    }
+
+    // MARK: the loop
+
+    /// Syncs the replica, reconciles, and keeps reconciling until `stop`, cancellation, or a
+    /// graceful shutdown (service-lifecycle): the pass in flight is finished first.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await self.runLoop()
+        } onGracefulShutdown: {
+            Task { await self.stop() }
+        }
+    }
+
+    private func runLoop() async throws {
+        let changes = replica.changes()
+        let changeTask = Task { [replica] in
+            for await set in changes {
+                await self.databaseChanged(set.cause, applied: replica.statistics.updatesApplied)
+            }
+        }
+        let lockTask = configuration.lockName.map { name in Task { await self.holdLock(name) } }
+        defer {
+            changeTask.cancel()
+            lockTask?.cancel()
+            retryTask?.cancel()
+        }
+        try await withTaskCancellationHandler {
+            try await startReplica()
+            trigger(.start)
+            while await nextPass() {
+                await pass()
+            }
+        } onCancel: {
+            Task { await self.stop() }
+        }
+        await replica.close()
+        for c in subscribers.values { c.finish() }
+        subscribers = [:]
+    }
+
+    /// Starts the replica, giving up (without an error) when stopped meanwhile.
+    private func startReplica() async throws {
+        let start = Task { [replica] in try await replica.start() }
+        let watcher = Task {
+            while !self.stopping, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+            start.cancel()
+        }
+        defer { watcher.cancel() }
+        do {
+            try await start.value
+        } catch is CancellationError where stopping {
+        } catch where stopping {
+        }
+        metrics.connected.record(1)
+    }
+
+    /// Waits for work, then for the burst to settle. False: stop.
+    private func nextPass() async -> Bool {
+        while !stopping {
+            if pending.isEmpty || !holdsLock {
+                for w in idleWaiters { w.resume() }
+                idleWaiters = []
+                await withCheckedContinuation { wake = $0 }
+                continue
+            }
+            let now = ContinuousClock.now
+            let quiet = now - lastTrigger
+            let waited = now - (firstPending ?? now)
+            if quiet >= configuration.coalesce || waited >= configuration.maxDelay { return true }
+            try? await Task.sleep(for: min(configuration.coalesce - quiet, configuration.maxDelay - waited))
+        }
+        return false
+    }
+
+    private func resumeLoop() {
+        wake?.resume()
+        wake = nil
+    }
+
+    private func trigger(_ why: ReconcileReport.Trigger) {
+        if pending.isEmpty { firstPending = .now }
+        pending.insert(why)
+        lastTrigger = .now
+        resumeLoop()
+    }
+
+    private func inputChanged() {
+        metrics.objects.record(objects.count)
+        trigger(.input)
+    }
+
+    /// A change set from the replica: the controller's own committed write (already
+    /// accounted for) or someone else's.
+    private func databaseChanged(_ cause: ReplicaChangeSet.Cause, applied: Int) {
+        if cause == .update && applied <= acknowledgedUpdates { return }
+        trigger(.database)
+    }
+
+    private func setHolder(_ holds: Bool) {
+        guard holds != holdsLock else { return }
+        holdsLock = holds
+        metrics.lockHolder.record(holds ? 1 : 0)
+        logger.info(holds ? "took the lock \(configuration.lockName ?? ""); this instance writes" : "does not hold the lock \(configuration.lockName ?? ""); not writing")
+        if holds { trigger(.lockAcquired) } else {
+            for w in idleWaiters { w.resume() }
+            idleWaiters = []
+        }
+    }
+
+    /// Holds the lock on whatever connection the replica uses, asking again after each
+    /// reconnect. Writes also assert it, so a stale belief here cannot write.
+    private func holdLock(_ name: String) async {
+        while !stopping, !Task.isCancelled {
+            guard let (connection, _) = try? await replica.currentConnection() else {
+                try? await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            let (events, continuation) = AsyncStream<LockEvent>.makeStream()
+            do {
+                if try await connection.lock(name, sink: LockSink(continuation)) { setHolder(true) }
+                for await event in events {
+                    switch event {
+                    case .locked: setHolder(true)
+                    // The server keeps a robbed client waiting: `locked` comes again when the
+                    // thief lets go.
+                    case .stolen: setHolder(false)
+                    case .closed: setHolder(false)
+                    }
+                }
+            } catch {
+                setHolder(false)
+                logger.info("lock \(name): \(error)")
+                try? await Task.sleep(for: configuration.retryDelay)
+            }
+            setHolder(false)
+        }
+    }
+
+    // MARK: a pass
+
+    private func pass() async {
+        let triggers = pending
+        pending = []
+        firstPending = nil
+        passInFlight = true
+        defer { passInFlight = false }
+        let started = ContinuousClock.now
+        var report = ReconcileReport(triggers: triggers)
+        do {
+            try await reconcile(&report)
+        } catch {
+            report.error = "\(error)"
+        }
+        report.duration = ContinuousClock.now - started
+        if report.error != nil {
+            metrics.errors.increment()
+            scheduleRetry()
+        }
+        metrics.reconciles.increment()
+        metrics.lastDuration.record(Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18)
+        if report.isDriftRepair { metrics.driftRepairs.increment() }
+        if report.writes > 0 || report.error != nil || triggers.contains(.input) || triggers.contains(.start) {
+            report.error == nil ? logger.info("\(report.summary)") : logger.error("\(report.summary)")
+        } else {
+            logger.debug("\(report.summary)")
+        }
+        for c in subscribers.values { c.yield(report) }
+    }
+
+    private func scheduleRetry() {
+        retryTask?.cancel()
+        let delay = configuration.retryDelay
+        retryTask = Task {
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { self.trigger(.retry) }
+        }
+    }
+
+    private func reconcile(_ report: inout ReconcileReport) async throws {
+        let input = objects.input
+        // An empty input would mean "nothing should exist": refused, as apply refuses it.
+        guard !input.isEmpty else {
+            report.error = "no objects in the input; nothing planned, nothing written"
+            return
+        }
+        let inInput = Set(input.egressServices.map(\.key))
+        seenServices.formUnion(inInput)
+        let settings = configuration.settings
+        let maxAttempts = 5
+        for attempt in 1...maxAttempts {
+            report.attempts = attempt
+            // Read before the snapshot: an update between the two only costs an extra pass.
+            let updatesBefore = replica.statistics.updatesApplied
+            let live = try LiveState(store: try replica.snapshot(), settings: settings)
+            metrics.ownedPolicies.record(live.ownedPolicies.count)
+            let scope: Plan.Scope = configuration.prune ? .prune : .services(seenServices)
+            var hosts = live.currentHosts(nodes: input.nodes)
+            hosts.merge(lastHosts) { _, kept in kept }
+            let desired = DesiredState(input, settings: settings, liveHosts: hosts,
+                                       keptClaims: configuration.prune ? [:] : live.claims(outside: seenServices))
+            var plan = try Plan(desired: desired, live: live, settings: settings, scope: scope)
+            report.plan = plan
+            lastHosts = plan.hosts.filter { $0.value != "" && $0.value != "ALL" }
+            guard !plan.isEmpty else {
+                acknowledgedUpdates = max(acknowledgedUpdates, updatesBefore)
+                return
+            }
+            plan.guardOnlyWhatChanges(live: live)
+            var ops = plan.operations
+            if let lock = configuration.lockName { ops.insert(.assert(lock: lock), at: 0) }
+            report.operationsSent += ops.count
+            metrics.transactions.increment()
+            do {
+                _ = try await replica.transact(ops)
+                report.writes = ops.filter(\.isWrite).count
+                metrics.writeOperations.increment(by: Int64(report.writes))
+                let after = replica.statistics.updatesApplied
+                // Exactly one update more: the server's echo of this transaction alone.
+                acknowledgedUpdates = max(acknowledgedUpdates, after == updatesBefore + 1 ? after : updatesBefore)
+                return
+            } catch OVSDBClientError.transactionFailed(let index, _, let error) {
+                if error.tag == "not owner" {
+                    setHolder(false)
+                    report.error = "this instance lost the lock \(configuration.lockName ?? ""); nothing written"
+                    return
+                }
+                let isGuard = index.map { $0 < ops.count && ops[$0].name == "wait" } ?? false
+                let isIndexRace = error.tag == "constraint violation" && (error.details ?? "").contains("index")
+                guard isGuard || isIndexRace else { throw OVSDBClientError.transactionFailed(operationIndex: index, operation: nil, error: error) }
+                // The replica already holds the change that broke the guard (the server sends
+                // updates before the reply): plan again at once.
+                metrics.conflicts.increment()
+            }
+        }
+        throw EngineError.conflict(attempts: maxAttempts)
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import EgressPolicy
+import Logging
+import OVSDBClient
+import Prometheus
+import ServiceLifecycle
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Keep the Northbound database reconciled to manifests as they change, until SIGTERM or SIGINT.",
+        discussion: """
+        Reconciles once, then follows both sides: the files and folders given with -f are watched (inotify), and a file written, renamed into place or removed is read again, alone; the database is followed through a monitor of exactly the rows the plan reads (the router, the priority-101 and -102 policies, the served-pods address sets), so a steady state sends nothing, and a row another writer deletes, edits or duplicates is repaired. Bursts of changes are coalesced; each pass is one guarded transaction. A file that stops passing the checks is reported and its last good contents kept.
+
+        -f - reads the JSON that `kubectl get ... --watch -o json` prints (concatenated objects), with or without --output-watch-events (ADDED, MODIFIED and DELETED events). At the end of that stream the last pass is finished and run exits 0.
+
+        Only one instance writes: each takes the OVSDB lock named by --lock (default ovn_egressctl) and the others follow the database and wait; when the holder dies or its lock is stolen, another takes over. Every write also asserts the lock.
+
+        Without --prune, run removes the rows of services that were in its input and left it (a file removed, a DELETED event), and never those of services it has not seen; with --prune it owns every EgressSVC row, as apply --prune.
+
+        On SIGTERM or SIGINT the pass in flight is finished and run exits 0. Logs go to stderr, one line per pass that writes (-v: every pass).
+
+        With --metrics HOST:PORT, Prometheus text is served on /metrics (ovn_egressctl_reconciles_total, _write_operations_total, _drift_repairs_total, _last_reconcile_duration_seconds, _lock_holder, _connected, ...) and /healthz answers 200 while the replica is synced.
+
+        Examples:
+          ovn-egressctl run -f manifests/ --metrics 127.0.0.1:9476
+          kubectl get egressservices,services,endpointslices,nodes -A --watch -o json --output-watch-events | ovn-egressctl run -f -
+        """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var engine: EngineOptions
+    @Option(name: .shortAndLong, help: "Manifest file or folder to watch (repeatable), or - for a kubectl --watch -o json stream on stdin.")
+    var file: [String] = []
+    @Flag(name: .long, help: "Own every EgressSVC row: remove those of services never seen in the input.")
+    var prune = false
+    @Option(name: .long, help: "Serve Prometheus metrics and /healthz on HOST:PORT.")
+    var metrics: String?
+    @Option(name: .long, help: "The OVSDB lock that only the writing instance holds.")
+    var lock = EgressController.defaultLockName
+    @Option(name: .customLong("coalesce-ms"), help: "Wait until changes have been quiet this many milliseconds before a pass.")
+    var coalesceMilliseconds = 10
+
+    func validate() throws {
+        guard !file.isEmpty else { throw ValidationError("run needs -f PATH (or -f - for a watch stream)") }
+        guard file.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("-f - may be given once") }
+        guard (0...60_000).contains(coalesceMilliseconds) else { throw ValidationError("--coalesce-ms must be 0 to 60000") }
+        // An OVSDB <id>: a letter or underscore, then letters, digits and underscores.
+        let bytes = Array(lock.utf8)
+        let isWord = { (c: UInt8) in (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F }
+        guard let first = bytes.first, isWord(first), bytes.allSatisfy({ isWord($0) || ($0 >= 0x30 && $0 <= 0x39) }) else {
+            throw ValidationError("--lock must be an OVSDB id (letters, digits and _, not starting with a digit), not \(SafeText.quoted(lock))")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "ovn-egressctl") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = connection.verbose ? .debug : .info
+        var quiet = logger
+        quiet.logLevel = connection.verbose ? .info : .warning
+
+        let registry = PrometheusCollectorRegistry()
+        var configuration = EgressController.Configuration()
+        configuration.settings = try engine.settings()
+        configuration.prune = prune
+        configuration.lockName = lock
+        configuration.coalesce = .milliseconds(coalesceMilliseconds)
+        configuration.logger = logger
+        configuration.metrics = PrometheusMetricsFactory(registry: registry)
+        configuration.replica.leaderOnly = connection.leaderOnly
+        configuration.replica.connection = connection.connectionConfiguration(logger: quiet)
+        let remotes: [RemoteAddress]
+        do { remotes = try RemoteAddress.list(connection.remote) } catch { throw CommandFailure("\(error)") }
+        let controller = EgressController(remotes: remotes, configuration: configuration)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller"),
+        ]
+        if let metrics {
+            let replica = controller.replica
+            let connected = Gauge(label: "ovn_egressctl_connected", factory: PrometheusMetricsFactory(registry: registry))
+            let server = try MetricsServer(address: metrics, registry: registry, logger: logger, health: {
+                if case .synced = replica.status { return nil }
+                return "\(replica.status)"
+            }, beforeScrape: {
+                if case .synced = replica.status { connected.record(1) } else { connected.record(0) }
+            })
+            try await server.start()
+            services.append(.init(service: server, successTerminationBehavior: .ignore, serviceName: "metrics"))
+        }
+        let paths = file.filter { $0 != "-" }
+        if !paths.isEmpty {
+            let feed: ManifestFileFeed
+            do {
+                feed = try ManifestFileFeed(paths: paths, controller: controller, logger: logger)
+                try await feed.load()
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            services.append(.init(service: feed, successTerminationBehavior: .ignore, serviceName: "files"))
+        }
+        if file.contains("-") {
+            services.append(.init(service: WatchStreamFeed(controller: controller, logger: logger),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "stdin"))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+        try await group.run()
+    }
+}
+
+import Metrics
