@@ -242,7 +242,7 @@ public actor EgressController: ServiceLifecycle.Service {
         guard holds != holdsLock else { return }
         holdsLock = holds
         metrics.lockHolder.record(holds ? 1 : 0)
-        logger.info(holds ? "took the lock \(configuration.lockName ?? ""); this instance writes" : "does not hold the lock \(configuration.lockName ?? ""); not writing")
+        if !stopping { logger.info(holds ? "took the lock \(configuration.lockName ?? ""); this instance writes" : "does not hold the lock \(configuration.lockName ?? ""); not writing") }
         if holds { trigger(.lockAcquired) } else {
             for w in idleWaiters { w.resume() }
             idleWaiters = []
