@@ -7,6 +7,10 @@ import OVSDBClient
 // egress-bench parse FILE          times reading manifests (YAML or JSON)
 // egress-bench apply DB FILE       times apply, then a second (no-op) apply
 
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -94,9 +98,9 @@ func generate(_ n: Int, _ path: String) throws {
 /// The shape users have: 10 nodes, N/10 services of 10 endpoints each, one EndpointSlice per
 /// service, written as `kubectl get -o yaml` prints them (about 300 bytes per endpoint).
 /// Every 100th endpoint is given a new IP when `moved` is true (the 1% change).
-func generateKubectl(_ n: Int, _ path: String, moved: Bool) throws {
-    let nodes = 10
-    var out = "apiVersion: v1\nitems:\n"
+/// The nodes of the kubectl-shaped workload, as List items.
+func kubectlNodeItems(_ nodes: Int = 10) -> String {
+    var out = ""
     for i in 0..<nodes {
         out += """
         - apiVersion: v1
@@ -123,80 +127,193 @@ func generateKubectl(_ n: Int, _ path: String, moved: Bool) throws {
 
         """
     }
-    for s in 0..<(n / 10) {
-        let ns = "team-\(s % 50)"
-        out += """
-        - apiVersion: v1
-          kind: Service
-          metadata:
-            creationTimestamp: "2026-11-01T10:00:00Z"
-            name: svc-\(s)
-            namespace: \(ns)
-            resourceVersion: "2\(s)"
-            uid: 10000000-0000-4000-8000-\(String(format: "%012d", s))
-          spec:
-            clusterIP: 10.96.\(s / 250).\(s % 250 + 1)
-            clusterIPs:
-            - 10.96.\(s / 250).\(s % 250 + 1)
-            externalTrafficPolicy: Cluster
-            ports:
-            - port: 8080
-              protocol: TCP
-              targetPort: 8080
-            selector:
-              app: svc-\(s)
-            type: LoadBalancer
-          status:
-            loadBalancer:
-              ingress:
-              - ip: 172.20.\(s / 250).\(s % 250 + 1)
-        - apiVersion: k8s.ovn.org/v1
-          kind: EgressService
-          metadata:
-            name: svc-\(s)
-            namespace: \(ns)
-          spec:
-            sourceIPBy: LoadBalancerIP
-        - addressType: IPv4
-          apiVersion: discovery.k8s.io/v1
-          endpoints:
+    return out
+}
 
-        """
-        for k in 0..<10 {
-            let idx = s * 10 + k
-            let node = idx % nodes
-            let host = idx / nodes + (moved && idx % 100 == 0 ? 40_000 : 0)
-            out += """
-              - addresses:
-                - 10.\(128 + node).\(host / 250).\(host % 250 + 1)
-                conditions:
-                  ready: true
-                  serving: true
-                  terminating: false
-                nodeName: node-\(node)
-                targetRef:
-                  kind: Pod
-                  name: svc-\(s)-7d9f8b6c4-\(k)
-                  namespace: \(ns)
-                  uid: 20000000-0000-4000-8000-\(String(format: "%012d", idx))
+/// Service `s` of the kubectl-shaped workload (Service, EgressService, EndpointSlice with 10
+/// endpoints), as List items; `moved` moves its endpoints whose index is a multiple of 100.
+func kubectlServiceItems(_ s: Int, moved: Bool, nodes: Int = 10) -> String {
+    var out = ""
+    let ns = "team-\(s % 50)"
+    out += """
+    - apiVersion: v1
+      kind: Service
+      metadata:
+        creationTimestamp: "2026-11-01T10:00:00Z"
+        name: svc-\(s)
+        namespace: \(ns)
+        resourceVersion: "2\(s)"
+        uid: 10000000-0000-4000-8000-\(String(format: "%012d", s))
+      spec:
+        clusterIP: 10.96.\(s / 250).\(s % 250 + 1)
+        clusterIPs:
+        - 10.96.\(s / 250).\(s % 250 + 1)
+        externalTrafficPolicy: Cluster
+        ports:
+        - port: 8080
+          protocol: TCP
+          targetPort: 8080
+        selector:
+          app: svc-\(s)
+        type: LoadBalancer
+      status:
+        loadBalancer:
+          ingress:
+          - ip: 172.20.\(s / 250).\(s % 250 + 1)
+    - apiVersion: k8s.ovn.org/v1
+      kind: EgressService
+      metadata:
+        name: svc-\(s)
+        namespace: \(ns)
+      spec:
+        sourceIPBy: LoadBalancerIP
+    - addressType: IPv4
+      apiVersion: discovery.k8s.io/v1
+      endpoints:
 
-            """
-        }
+    """
+    for k in 0..<10 {
+        let idx = s * 10 + k
+        let node = idx % nodes
+        let host = idx / nodes + (moved && idx % 100 == 0 ? 40_000 : 0)
         out += """
-          kind: EndpointSlice
-          metadata:
-            labels:
-              kubernetes.io/service-name: svc-\(s)
-            name: svc-\(s)-abcde
-            namespace: \(ns)
-          ports:
-          - port: 8080
-            protocol: TCP
+          - addresses:
+            - 10.\(128 + node).\(host / 250).\(host % 250 + 1)
+            conditions:
+              ready: true
+              serving: true
+              terminating: false
+            nodeName: node-\(node)
+            targetRef:
+              kind: Pod
+              name: svc-\(s)-7d9f8b6c4-\(k)
+              namespace: \(ns)
+              uid: 20000000-0000-4000-8000-\(String(format: "%012d", idx))
 
         """
     }
+    out += """
+      kind: EndpointSlice
+      metadata:
+        labels:
+          kubernetes.io/service-name: svc-\(s)
+        name: svc-\(s)-abcde
+        namespace: \(ns)
+      ports:
+      - port: 8080
+        protocol: TCP
+
+    """
+    return out
+}
+
+func generateKubectl(_ n: Int, _ path: String, moved: Bool) throws {
+    var out = "apiVersion: v1\nitems:\n" + kubectlNodeItems()
+    for s in 0..<(n / 10) { out += kubectlServiceItems(s, moved: moved) }
     out += "kind: List\nmetadata:\n  resourceVersion: \"\"\n"
     try out.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+/// The same workload as a folder: nodes.yaml and one file per service, as a GitOps
+/// repository or `kubectl get -o yaml` per object would hold it.
+func generateKubectlFolder(_ n: Int, _ dir: String) throws {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try ("apiVersion: v1\nitems:\n" + kubectlNodeItems() + "kind: List\n").write(toFile: dir + "/nodes.yaml", atomically: true, encoding: .utf8)
+    for s in 0..<(n / 10) { try writeServiceFile(dir, s, moved: false) }
+}
+
+func writeServiceFile(_ dir: String, _ s: Int, moved: Bool) throws {
+    let text = "apiVersion: v1\nitems:\n" + kubectlServiceItems(s, moved: moved) + "kind: List\n"
+    // Written aside and renamed into place, as tools replace files.
+    let temporary = dir + "/.svc-\(s).tmp"
+    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+    rename(temporary, dir + "/svc-\(s).yaml")
+}
+
+/// `ovn-egressctl run`'s library path on a folder of per-service files: the time from the
+/// first file renamed into place to the committed reply of the pass that applies a 1%
+/// endpoint change (100 files), and from another writer's deletion of an owned policy to
+/// the committed repair. Prints one line per figure, medians over `trials`.
+func controllerLatency(db: String, dir: String, services: Int, trials: Int) async throws {
+    var configuration = EgressController.Configuration()
+    configuration.replica.probeInterval = nil
+    configuration.logger.logLevel = .warning
+    let controller = EgressController(remotes: try RemoteAddress.list(db), configuration: configuration)
+    let feed = try ManifestFileFeed(paths: [dir], controller: controller, logger: configuration.logger)
+    let coldStart = DispatchTime.now().uptimeNanoseconds
+    try await feed.load()
+    var reports = await controller.reports().makeAsyncIterator()
+    let running = Task { try await controller.run() }
+    let feeding = Task { try await feed.run() }
+    func nextWrite() async -> ReconcileReport? {
+        while let r = await reports.next() { if r.writes > 0 || r.error != nil { return r } }
+        return nil
+    }
+    guard let first = await nextWrite(), first.error == nil else { fatalError("the first pass failed") }
+    let cold = Double(DispatchTime.now().uptimeNanoseconds - coldStart) / 1e9
+    print(String(format: "controller cold start (read %d files, sync, plan, write %d policies): %.3f s", services + 1, first.plan?.additions.count ?? 0, cold))
+    // Where a pass's planning goes, step by step, on the state now held.
+    var store = ClusterObjectStore()
+    for file in ManifestLoader.manifestFiles(under: dir) { try store.replace(source: file, with: try ManifestLoader.objects(inFile: file)) }
+    var input = ClusterInput()
+    let tInput = try seconds { input = store.input }
+    var liveState: LiveState?
+    let tSnapshot = try seconds { liveState = try LiveState(store: try controller.replica.snapshot(), settings: configuration.settings) }
+    let live = liveState!
+    var desired: DesiredState?
+    let tDesired = seconds { desired = DesiredState(input, settings: configuration.settings, liveHosts: live.currentHosts(nodes: input.nodes)) }
+    let tPlan = try seconds { _ = try Plan(desired: desired!, live: live, settings: configuration.settings, scope: .prune) }
+    print(String(format: "planning steps at %d policies: objects to input %.1f ms, replica to live state %.1f ms, desired state %.1f ms, plan %.1f ms",
+                 live.ownedPolicies.count, tInput * 1000, tSnapshot * 1000, tDesired * 1000, tPlan * 1000))
+    // The services with an endpoint index that is a multiple of 100: every 10th one.
+    let changed = stride(from: 0, to: services, by: 10).map { $0 }
+    var changeTimes: [Double] = []
+    var passTimes: [Double] = []
+    var planTimes: [Double] = []
+    var ops: [Int] = []
+    for trial in 0..<trials {
+        let moved = trial % 2 == 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for s in changed { try writeServiceFile(dir, s, moved: moved) }
+        // The burst may land in more than one pass: wait until every moved policy is in.
+        var additions = 0
+        while additions < changed.count, let r = await nextWrite() {
+            additions += r.plan?.additions.count ?? 0
+            ops.append(r.operationsSent)
+            passTimes.append(seconds(r.duration))
+            planTimes.append(seconds(r.planning))
+        }
+        changeTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    let writer = try await OVSDBConnection.connect(to: db)
+    let schema = try await writer.schema(of: "OVN_Northbound")
+    var repairTimes: [Double] = []
+    var repairPlan: [Double] = []
+    var repairWrite: [Double] = []
+    for _ in 0..<trials {
+        let rows = try await writer.transact("OVN_Northbound", [.select(table: "Logical_Router_Policy", where: Condition([.column("priority", .equal, .scalar(.integer(101)))]), columns: ["_uuid"])], schema: schema)
+        guard let victim = rows.first?.rows?.first?["_uuid"], case .uuid(let uuid)? = victim.keys.first else { fatalError("no policy") }
+        _ = try await writer.transact("OVN_Northbound", [
+            .delete(table: "Logical_Router_Policy", where: Condition([.uuid(uuid)])),
+            .mutate(table: "Logical_Router", where: Condition([.column("name", .equal, .scalar(.string("ovn_cluster_router")))]),
+                    mutations: [.delete("policies", .scalar(.uuid(uuid)))]),
+        ], schema: schema)
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard let r = await nextWrite(), r.plan?.additions.count == 1 else { fatalError("no repair") }
+        repairTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        repairPlan.append(seconds(r.planning))
+        repairWrite.append(seconds(r.writing))
+    }
+    await writer.close()
+    func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+    print(String(format: "1%% endpoint change (%d files renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; pass alone %.1f ms (planning %.1f); operations sent %d",
+                 changed.count, median(changeTimes) * 1000, changeTimes.min()! * 1000, changeTimes.max()! * 1000, trials, median(passTimes) * 1000,
+                 median(planTimes) * 1000, ops.sorted()[ops.count / 2]))
+    print(String(format: "owned policy deleted by another writer to committed repair: median %.1f ms (min %.1f, max %.1f) over %d trials; planning %.1f ms, transaction %.1f ms",
+                 median(repairTimes) * 1000, repairTimes.min()! * 1000, repairTimes.max()! * 1000, trials, median(repairPlan) * 1000, median(repairWrite) * 1000))
+    feeding.cancel()
+    await controller.stop()
+    _ = try? await running.value
 }
 
 let args = CommandLine.arguments
@@ -244,6 +361,10 @@ case "replica-sync":
     FileHandle.standardError.write("\(rows) rows\n".data(using: .utf8)!)
     print(String(format: "%.3f", t))
     await replica.close()
+case "generate-kubectl-folder":
+    try generateKubectlFolder(Int(args[2])!, args[3])
+case "controller-latency":
+    try await controllerLatency(db: args[2], dir: args[3], services: Int(args[4])!, trials: Int(args[5])!)
 default:
-    print("usage: egress-bench generate N FILE | parse FILE | apply DB FILE | replica-sync DB")
+    print("usage: egress-bench generate N FILE | parse FILE | apply DB FILE | replica-sync DB | controller-latency DB DIR SERVICES TRIALS")
 }

@@ -109,9 +109,9 @@ extension ControllerTests {
             #expect(change.error == nil)
             let plan = try #require(change.plan)
             #expect(plan.additions.count == 10 && plan.removals.count == 10 && plan.kept.isEmpty)
-            // A guard on that service's rows, 10 inserts, 10 deletes, the router's and the
+            // A guard on each row removed, 10 inserts, 10 deletes, the router's and the
             // address set's mutations, and that set's guard: nothing per row of the other 99.
-            #expect(change.operationsSent == 1 + 10 + 10 + 1 + 1 + 1, "\(change.operationsSent)")
+            #expect(change.operationsSent == 10 + 10 + 10 + 1 + 1 + 1, "\(change.operationsSent)")
             #expect(change.attempts == 1)
             let owned = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Logical_Router_Policy", "priority=101"])
             #expect(owned.split(separator: "\n").filter { !$0.isEmpty }.count == 1000)
@@ -175,5 +175,31 @@ extension ControllerTests {
             try await controller.upsert([.node(Node(name: "n", labels: ["k": "v\n"], subnets: []))])
         }
         #expect(await controller.objectCount == 0)
+    }
+}
+
+extension ControllerTests {
+    @Test("the narrow guard stops a write when a row to be removed was taken over by another writer meanwhile")
+    func narrowGuardProtectsRows() async throws {
+        try await withRouter { server, engine in
+            _ = try await engine.apply(try ManifestLoader.load([workedExamplePath]))
+            let schema = try await engine.connection.schema(of: "OVN_Northbound")
+            let live = try await LiveState.read(engine.connection, schema: schema, settings: EngineSettings(), families: [.v4])
+            // Planned with the service gone: its policy is to be removed.
+            var input = try ManifestLoader.load([workedExamplePath])
+            input.egressServices = []
+            var plan = try Plan(desired: DesiredState(input, settings: EngineSettings()), live: live, settings: EngineSettings(),
+                                scope: .services(["default/example-service"]))
+            #expect(plan.removals.count == 1)
+            plan.guardOnlyWhatChanges(live: live)
+            // Meanwhile another writer gives the row to someone else.
+            let uuid = plan.removals[0].uuid
+            try await server.nbctl(["set", "Logical_Router_Policy", uuid.description, "external_ids:EgressSVC=other/owner"])
+            await #expect(throws: OVSDBClientError.self) {
+                _ = try await engine.connection.transact("OVN_Northbound", plan.operations, schema: schema)
+            }
+            let still = try await server.nbctl(["--bare", "--columns=external_ids", "list", "Logical_Router_Policy", uuid.description])
+            #expect(still.contains("other/owner"))
+        }
     }
 }

@@ -331,6 +331,7 @@ public actor EgressController: ServiceLifecycle.Service {
         let maxAttempts = 5
         for attempt in 1...maxAttempts {
             report.attempts = attempt
+            let planStart = ContinuousClock.now
             // Read before the snapshot: an update between the two only costs an extra pass.
             let updatesBefore = replica.statistics.updatesApplied
             let live = try LiveState(store: try replica.snapshot(), settings: settings)
@@ -343,6 +344,7 @@ public actor EgressController: ServiceLifecycle.Service {
             var plan = try Plan(desired: desired, live: live, settings: settings, scope: scope)
             report.plan = plan
             lastHosts = plan.hosts.filter { $0.value != "" && $0.value != "ALL" }
+            report.planning += ContinuousClock.now - planStart
             guard !plan.isEmpty else {
                 acknowledgedUpdates = max(acknowledgedUpdates, updatesBefore)
                 return
@@ -352,6 +354,8 @@ public actor EgressController: ServiceLifecycle.Service {
             if let lock = configuration.lockName { ops.insert(.assert(lock: lock), at: 0) }
             report.operationsSent += ops.count
             metrics.transactions.increment()
+            let writeStart = ContinuousClock.now
+            defer { report.writing += ContinuousClock.now - writeStart }
             do {
                 _ = try await replica.transact(ops)
                 report.writes = ops.filter(\.isWrite).count

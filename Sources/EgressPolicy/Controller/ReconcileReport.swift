@@ -34,6 +34,10 @@ public struct ReconcileReport: Sendable {
     /// Transactions tried: more than 1 when a guard caught a concurrent change.
     public var attempts = 0
     public var duration: Duration = .zero
+    /// Of `duration`: reading the replica and planning (every attempt).
+    public var planning: Duration = .zero
+    /// Of `duration`: waiting for the transaction's reply.
+    public var writing: Duration = .zero
     /// Why nothing was written, when it was not for want of a difference.
     public var error: String?
     /// Database changes that this pass repaired (not caused by the input).
