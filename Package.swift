@@ -81,6 +81,11 @@ let package = Package(
             path: "Benchmarks/EgressBench"
         ),
         .executableTarget(
+            name: "egress-embedded-controller",
+            dependencies: ["EgressPolicy", "OVSDBClient", .product(name: "Logging", package: "swift-log")],
+            path: "examples/EmbeddedController"
+        ),
+        .executableTarget(
             name: "ovsdb-quickstart",
             dependencies: ["OVSDBClient"],
             path: "examples/Quickstart"

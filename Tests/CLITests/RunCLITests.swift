@@ -187,3 +187,24 @@ func eventuallyAsync(seconds: Double, _ condition: () async throws -> Bool) asyn
     }
     return try await condition()
 }
+
+@Suite("ovn-egressctl metallb")
+struct MetalLBCLITests {
+    @Test("the worked example gives a BGPAdvertisement for example-pool selecting the egress host's label")
+    func workedExample() async throws {
+        let out = try await ctl(["metallb", "-f", examples + "/worked-example"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("kind: BGPAdvertisement"))
+        #expect(out.stdout.contains("apiVersion: metallb.io/v1beta1"))
+        #expect(out.stdout.contains("  - \"example-pool\""))
+        #expect(out.stdout.contains("      \"egress-service.k8s.ovn.org/default-example-service\": \"\""))
+    }
+
+    @Test("without a pool annotation: a note naming the service, exit 2, nothing on stdout")
+    func noPool() async throws {
+        let out = try await ctl(["metallb", "-f", examples + "/many-services"])
+        #expect(out.status == 2)
+        #expect(out.stdout.isEmpty)
+        #expect(out.stderr.contains("metallb.universe.tf/address-pool"))
+    }
+}

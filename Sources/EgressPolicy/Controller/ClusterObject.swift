@@ -46,15 +46,6 @@ public enum ClusterObject: Sendable, Hashable {
         return try ClusterInput(objects: objects).objects
     }
 
-    /// The object of a JSON document, as far as it can be told, even when it does not pass
-    /// the checks (a `DELETED` event needs no more than that).
-    static func key(ofJSON bytes: [UInt8]) -> ObjectKey? {
-        guard let objects = try? ManifestLoader.parse(bytes, file: "-"), objects.count == 1,
-              let kind = objects[0].kind.flatMap(ObjectKey.Kind.init(rawValue:)), let name = objects[0].name else { return nil }
-        let namespace = kind == .node ? "" : (objects[0].namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default")
-        return ObjectKey(kind: kind, namespace: namespace, name: name)
-    }
-
     /// Checks an object built in code as the API server would check its names and labels:
     /// they end up in external_ids, node labels and log lines.
     public func validate() throws(ManifestError) {

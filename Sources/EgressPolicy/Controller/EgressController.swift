@@ -157,7 +157,7 @@ public actor EgressController: ServiceLifecycle.Service {
         let changes = replica.changes()
         let changeTask = Task { [replica] in
             for await set in changes {
-                await self.databaseChanged(set.cause, applied: replica.statistics.updatesApplied)
+                self.databaseChanged(set.cause, applied: replica.statistics.updatesApplied)
             }
         }
         let lockTask = configuration.lockName.map { name in Task { await self.holdLock(name) } }

@@ -45,7 +45,7 @@ struct JSONStreamSplitter {
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == 0, let s = start {
-                    out.append(.success(Array(buffer[s...scanned])))
+                    out.append(scanned - s + 1 > limit ? .failure(.tooLarge(limit: limit)) : .success(Array(buffer[s...scanned])))
                     start = nil
                 }
             default: break
