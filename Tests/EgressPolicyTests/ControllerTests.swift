@@ -203,3 +203,114 @@ extension ControllerTests {
         }
     }
 }
+
+/// A small deterministic generator, so that a failing sequence can be replayed.
+private struct SplitMix {
+    var state: UInt64
+    mutating func next(_ n: Int) -> Int {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return Int((z ^ (z >> 31)) % UInt64(n))
+    }
+}
+
+extension ControllerTests {
+    @Test("partial passes converge to what a one-shot apply plans: 60 random steps of endpoint moves, shared pod IPs, services removed and re-added, node changes and drift by another writer")
+    func partialPassesMatchApply() async throws {
+        var rng = SplitMix(state: UInt64(ProcessInfo.processInfo.environment["CONTROLLER_SEED"] ?? "2026")!)
+        let nodeNames = ["n0", "n1", "n2", "n3"]
+        func node(_ i: Int, ready: Bool = true, role: String = "worker") -> ClusterObject {
+            .node(Node(name: nodeNames[i], labels: ["kubernetes.io/hostname": nodeNames[i], "role": role], ready: ready, subnets: [CIDR("10.\(i + 1).0.0/16")!]))
+        }
+        var ips: [[String]] = (0..<12).map { s in (0..<3).map { e in "10.\(e % 4 + 1).\(s).\(e + 10)" } }
+        func slice(_ s: Int) -> ClusterObject {
+            .endpointSlice(EndpointSlice(namespace: "ns\(s % 2)", name: "svc\(s)-x", serviceName: "svc\(s)",
+                                         endpoints: ips[s].map { ip in .init(addresses: [IPAddress(ip)!], nodeName: nodeNames[Int(ip.split(separator: ".")[1])! - 1]) }))
+        }
+        func egress(_ s: Int) -> ClusterObject {
+            .egressService(EgressService(namespace: "ns\(s % 2)", name: "svc\(s)", nodeSelector: LabelSelector(matchLabels: ["role": "worker"])))
+        }
+        var objects: [ClusterObject] = (0..<4).map { node($0) }
+        for s in 0..<12 {
+            objects.append(.service(Service(namespace: "ns\(s % 2)", name: "svc\(s)", ingressIPs: [IPAddress("172.18.0.\(s + 1)")!])))
+            objects += [slice(s), egress(s)]
+        }
+        var mirror = ClusterObjectStore()
+        for o in objects { mirror.upsert(o, source: "api") }
+        try await withController(objects) { server, controller, reports in
+            var reports = reports
+            _ = try #require(await next(&reports))
+            let connection = try await OVSDBConnection.connect(to: server.remote)
+            let engine = EgressEngine(connection: connection, settings: EngineSettings())
+            var writing = await controller.passCounts.writing
+            for step in 0..<60 {
+                var what = ""
+                switch rng.next(6) {
+                case 0, 1:
+                    let s = rng.next(12), e = rng.next(3)
+                    let parts = ips[s][e].split(separator: ".")
+                    ips[s][e] = "10.\(parts[1]).\(rng.next(200)).\(rng.next(200) + 20)"
+                    what = "move an endpoint of svc\(s)"
+                    try await controller.upsert([slice(s)]); mirror.upsert(slice(s), source: "api")
+                case 2:
+                    let s = rng.next(12), t = rng.next(12)
+                    ips[s][0] = ips[t][1]
+                    what = "svc\(s) shares a pod IP with svc\(t)"
+                    try await controller.upsert([slice(s)]); mirror.upsert(slice(s), source: "api")
+                case 3:
+                    let s = rng.next(12)
+                    if mirror[egress(s).key] != nil {
+                        what = "remove svc\(s)"
+                        await controller.delete([egress(s).key]); mirror.remove(egress(s).key)
+                    } else {
+                        what = "add svc\(s) back"
+                        try await controller.upsert([egress(s)]); mirror.upsert(egress(s), source: "api")
+                    }
+                case 4:
+                    let n = rng.next(4)
+                    let changed = node(n, ready: rng.next(2) == 0, role: rng.next(3) == 0 ? "infra" : "worker")
+                    what = "change \(nodeNames[n])"
+                    try await controller.upsert([changed]); mirror.upsert(changed, source: "api")
+                default:
+                    let owned = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Logical_Router_Policy", "priority=101"])
+                        .split(separator: "\n").filter { !$0.isEmpty }
+                    guard !owned.isEmpty else { continue }
+                    let victim = String(owned[rng.next(owned.count)])
+                    what = "another writer deletes policy \(victim)"
+                    try await server.nbctl(["lr-policy-del", "ovn_cluster_router", victim])
+                }
+                let input = mirror.input
+                let schema = try await connection.schema(of: "OVN_Northbound")
+                // Converged: apply plans nothing, and no row of a removed service is left.
+                func state() async throws -> (plan: Plan, strays: Set<String>) {
+                    let live = try await LiveState.read(connection, schema: schema, settings: EngineSettings(), families: [.v4])
+                    let owners = Set(live.ownedPolicies.compactMap { $0.externalIDs[DesiredState.ownerKey] })
+                    return (try await engine.plan(input), owners.subtracting(input.egressServices.map(\.key)))
+                }
+                var converged = false
+                for _ in 0..<100 {
+                    let (plan, strays) = try await state()
+                    if plan.isEmpty && strays.isEmpty { converged = true; break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                if !converged {
+                    let (plan, strays) = try await state()
+                    Issue.record("step \(step) (\(what)): not converged; apply plans: \(plan.text); rows of removed services: \(strays.sorted())")
+                }
+                // One change, one write: a pass that got something wrong and a later one that
+                // repaired it would show as two.
+                try await Task.sleep(for: .milliseconds(30))
+                let now = await controller.passCounts.writing
+                #expect(now - writing <= 1, "step \(step) (\(what)): \(now - writing) passes wrote")
+                writing = now
+                if !converged { break }
+            }
+            await connection.close()
+            let passes = await controller.passCounts
+            #expect(passes.partial > 20, "most steps should be planned in part: \(passes)")
+            #expect(passes.full > 1, "node changes and shared IPs plan everything: \(passes)")
+        }
+    }
+}

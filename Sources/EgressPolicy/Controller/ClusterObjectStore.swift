@@ -1,8 +1,13 @@
 /// The cluster objects a controller knows, each with the source it came from (a file, a
 /// watch stream, the API): replacing a file's objects drops the ones it no longer holds.
+/// Every change returns the objects it touched (old and new versions), so that a controller
+/// can tell which services to plan again.
 public struct ClusterObjectStore: Sendable {
     private var objects: [ObjectKey: (object: ClusterObject, source: String)] = [:]
     private var bySource: [String: Set<ObjectKey>] = [:]
+    /// `namespace/name` of a service to its EndpointSlices.
+    private var slicesByService: [String: Set<ObjectKey>] = [:]
+    private var nodeKeys: Set<ObjectKey> = []
 
     public init() {}
 
@@ -13,7 +18,8 @@ public struct ClusterObjectStore: Sendable {
 
     /// Makes `source` hold exactly `newObjects`. Refused, with nothing changed, when one of
     /// them is already held by another source (the same object in two files).
-    public mutating func replace(source: String, with newObjects: [ClusterObject]) throws(ManifestError) {
+    @discardableResult
+    public mutating func replace(source: String, with newObjects: [ClusterObject]) throws(ManifestError) -> [ClusterObject] {
         var keys: Set<ObjectKey> = []
         for o in newObjects {
             let key = o.key
@@ -24,38 +30,106 @@ public struct ClusterObjectStore: Sendable {
                 throw ManifestError(file: source, object: key.description, message: "duplicate object: appears twice")
             }
         }
-        for key in bySource[source, default: []].subtracting(keys) { objects[key] = nil }
-        for o in newObjects { objects[o.key] = (o, source) }
-        bySource[source] = keys.isEmpty ? nil : keys
+        var touched: [ClusterObject] = []
+        for key in bySource[source, default: []].subtracting(keys) { touched += remove(key) }
+        for o in newObjects { touched += upsert(o, source: source) }
+        return touched
     }
 
-    /// Adds or replaces one object, whichever source held it before.
-    public mutating func upsert(_ object: ClusterObject, source: String) {
+    /// Adds or replaces one object, whichever source held it before; returns the versions
+    /// touched (none when it is unchanged).
+    @discardableResult
+    public mutating func upsert(_ object: ClusterObject, source: String) -> [ClusterObject] {
         let key = object.key
-        if let old = objects[key]?.source, old != source { bySource[old]?.remove(key) }
-        objects[key] = (object, source)
+        let old = objects[key]
+        if let old, old.source != source { bySource[old.source]?.remove(key) }
         bySource[source, default: []].insert(key)
+        if let old, old.object == object {
+            objects[key] = (object, source)
+            return []
+        }
+        if let old { unindex(old.object) }
+        objects[key] = (object, source)
+        index(object)
+        return (old.map { [$0.object] } ?? []) + [object]
     }
 
     @discardableResult
-    public mutating func remove(_ key: ObjectKey) -> Bool {
-        guard let old = objects.removeValue(forKey: key) else { return false }
+    public mutating func remove(_ key: ObjectKey) -> [ClusterObject] {
+        guard let old = objects.removeValue(forKey: key) else { return [] }
         bySource[old.source]?.remove(key)
-        return true
+        if bySource[old.source]?.isEmpty == true { bySource[old.source] = nil }
+        unindex(old.object)
+        return [old.object]
     }
 
-    public mutating func removeSource(_ source: String) {
-        for key in bySource.removeValue(forKey: source) ?? [] { objects[key] = nil }
+    @discardableResult
+    public mutating func removeSource(_ source: String) -> [ClusterObject] {
+        var touched: [ClusterObject] = []
+        for key in bySource[source] ?? [] { touched += remove(key) }
+        return touched
     }
 
     /// Removes every source whose name starts with `prefix` (the files of a removed folder).
-    public mutating func removeSources(withPrefix prefix: String) {
-        for source in bySource.keys where source.hasPrefix(prefix) { removeSource(source) }
+    @discardableResult
+    public mutating func removeSources(withPrefix prefix: String) -> [ClusterObject] {
+        var touched: [ClusterObject] = []
+        for source in bySource.keys where source.hasPrefix(prefix) { touched += removeSource(source) }
+        return touched
+    }
+
+    private mutating func index(_ o: ClusterObject) {
+        switch o {
+        case .endpointSlice(let s): if let name = s.serviceName { slicesByService["\(s.namespace)/\(name)", default: []].insert(o.key) }
+        case .node: nodeKeys.insert(o.key)
+        default: break
+        }
+    }
+
+    private mutating func unindex(_ o: ClusterObject) {
+        switch o {
+        case .endpointSlice(let s):
+            if let name = s.serviceName {
+                let service = "\(s.namespace)/\(name)"
+                slicesByService[service]?.remove(o.key)
+                if slicesByService[service]?.isEmpty == true { slicesByService[service] = nil }
+            }
+        case .node: nodeKeys.remove(o.key)
+        default: break
+        }
     }
 
     /// The objects as one input, in key order (so that planning sees the same input for the
     /// same objects, whatever order they arrived in).
     public var input: ClusterInput {
         ClusterInput(clusterObjects: objects.keys.sorted().map { objects[$0]!.object })
+    }
+
+    /// The input for some services only (`namespace/name`): their EgressServices, Services
+    /// and EndpointSlices, and every node. Costs what those services hold, not the store.
+    public func input(forServices services: Set<String>) -> ClusterInput {
+        var keys: [ObjectKey] = Array(nodeKeys)
+        for service in services {
+            let parts = service.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            keys.append(ObjectKey(kind: .egressService, namespace: parts[0], name: parts[1]))
+            keys.append(ObjectKey(kind: .service, namespace: parts[0], name: parts[1]))
+            keys += slicesByService[service] ?? []
+        }
+        return ClusterInput(clusterObjects: keys.sorted().compactMap { objects[$0]?.object })
+    }
+
+    /// The services an object's versions bear on; nil when it bears on every one (a Node).
+    public static func services(touchedBy objects: [ClusterObject]) -> Set<String>? {
+        var out: Set<String> = []
+        for o in objects {
+            switch o {
+            case .egressService(let e): out.insert(e.key)
+            case .service(let s): out.insert("\(s.namespace)/\(s.name)")
+            case .endpointSlice(let s): if let name = s.serviceName { out.insert("\(s.namespace)/\(name)") }
+            case .node: return nil
+            }
+        }
+        return out
     }
 }

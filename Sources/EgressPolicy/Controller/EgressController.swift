@@ -49,8 +49,12 @@ public actor EgressController: ServiceLifecycle.Service {
     private var logger: Logger { configuration.logger }
 
     private var objects = ClusterObjectStore()
-    private var seenServices: Set<String> = []
-    private var lastHosts: [String: String] = [:]
+    private let cache: LiveCache
+    private var planner = IncrementalPlanner()
+    /// Services whose objects changed since the last pass began; `changedEverything`: a
+    /// node changed, or a pass failed, and the next one plans every service.
+    private var changedServices: Set<String> = []
+    private var changedEverything = true
     private var pending: Set<ReconcileReport.Trigger> = []
     private var firstPending: ContinuousClock.Instant?
     private var lastTrigger = ContinuousClock.now
@@ -58,7 +62,6 @@ public actor EgressController: ServiceLifecycle.Service {
     private var stopping = false
     private var passInFlight = false
     private var holdsLock: Bool
-    private var acknowledgedUpdates = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var subscribers: [Int: AsyncStream<ReconcileReport>.Continuation] = [:]
     private var nextSubscriber = 0
@@ -68,9 +71,17 @@ public actor EgressController: ServiceLifecycle.Service {
         self.configuration = configuration
         metrics = ControllerMetrics(factory: configuration.metrics ?? NOOPMetricsHandler.instance)
         holdsLock = configuration.lockName == nil
+        let cache = LiveCache()
+        self.cache = cache
+        var replicaConfiguration = configuration.replica
+        let observer = replicaConfiguration.observer
+        replicaConfiguration.observer = { set in
+            cache.apply(set)
+            observer?(set)
+        }
         replica = OVSDBReplica(remotes: remotes, database: OVNNorthbound.name,
                                monitors: [LiveState.monitorRequests(settings: configuration.settings)],
-                               configuration: configuration.replica)
+                               configuration: replicaConfiguration)
     }
 
     // MARK: input
@@ -78,39 +89,39 @@ public actor EgressController: ServiceLifecycle.Service {
     /// Adds or replaces objects (checked as the API server checks names and labels).
     public func upsert(_ newObjects: [ClusterObject], source: String = "api") throws(ManifestError) {
         for o in newObjects { try o.validate() }
-        for o in newObjects { objects.upsert(o, source: source) }
-        inputChanged()
+        var touched: [ClusterObject] = []
+        for o in newObjects { touched += objects.upsert(o, source: source) }
+        inputChanged(touched)
     }
 
     /// Removes objects; unknown keys are ignored.
     public func delete(_ keys: [ObjectKey]) {
-        var any = false
-        for k in keys where objects.remove(k) { any = true }
-        if any { inputChanged() }
+        var touched: [ClusterObject] = []
+        for k in keys { touched += objects.remove(k) }
+        inputChanged(touched)
     }
 
     /// Makes `source` (a file, say) hold exactly `newObjects`: objects it held before and
     /// no longer lists are removed. Refused, with nothing changed, when an object is held by
     /// another source.
     public func replace(source: String, with newObjects: [ClusterObject]) throws(ManifestError) {
-        try objects.replace(source: source, with: newObjects)
-        inputChanged()
+        inputChanged(try objects.replace(source: source, with: newObjects))
     }
 
     public func removeSource(_ source: String) {
-        let before = objects.count
-        objects.removeSource(source)
-        if objects.count != before { inputChanged() }
+        inputChanged(objects.removeSource(source))
     }
 
     /// Removes the sources whose names start with `prefix` (a removed folder's files).
     public func removeSources(under prefix: String) {
-        let before = objects.count
-        objects.removeSources(withPrefix: prefix)
-        if objects.count != before { inputChanged() }
+        inputChanged(objects.removeSources(withPrefix: prefix))
     }
 
     public var objectCount: Int { objects.count }
+    /// Passes so far that planned every service, and those that planned only what changed.
+    /// Passes so far that planned every service, those that planned only what changed, and
+    /// those that wrote.
+    public private(set) var passCounts = (full: 0, partial: 0, writing: 0)
     public var isLockHolder: Bool { holdsLock }
 
     /// Every pass from now on.
@@ -155,9 +166,9 @@ public actor EgressController: ServiceLifecycle.Service {
 
     private func runLoop() async throws {
         let changes = replica.changes()
-        let changeTask = Task { [replica] in
+        let changeTask = Task {
             for await set in changes {
-                self.databaseChanged(set.cause, applied: replica.statistics.updatesApplied)
+                self.databaseChanged(set)
             }
         }
         let lockTask = configuration.lockName.map { name in Task { await self.holdLock(name) } }
@@ -226,15 +237,21 @@ public actor EgressController: ServiceLifecycle.Service {
         resumeLoop()
     }
 
-    private func inputChanged() {
+    private func inputChanged(_ touched: [ClusterObject]) {
+        guard !touched.isEmpty else { return }
         metrics.objects.record(objects.count)
+        if let services = ClusterObjectStore.services(touchedBy: touched) {
+            changedServices.formUnion(services)
+        } else {
+            changedEverything = true
+        }
         trigger(.input)
     }
 
-    /// A change set from the replica: the controller's own committed write (already
-    /// accounted for) or someone else's.
-    private func databaseChanged(_ cause: ReplicaChangeSet.Cause, applied: Int) {
-        if cause == .update && applied <= acknowledgedUpdates { return }
+    /// A change set from the replica, the controller's own writes included: the pass it
+    /// triggers plans only the services whose rows changed (the cache knows which), so the
+    /// echo of a write costs a plan of what it wrote, and writes nothing.
+    private func databaseChanged(_ set: ReplicaChangeSet) {
         trigger(.database)
     }
 
@@ -319,37 +336,47 @@ public actor EgressController: ServiceLifecycle.Service {
     }
 
     private func reconcile(_ report: inout ReconcileReport) async throws {
-        let input = objects.input
         // An empty input would mean "nothing should exist": refused, as apply refuses it.
-        guard !input.isEmpty else {
+        guard !objects.isEmpty else {
             report.error = "no objects in the input; nothing planned, nothing written"
             return
         }
-        let inInput = Set(input.egressServices.map(\.key))
-        seenServices.formUnion(inInput)
+        let fromDatabase = cache.takeChanged()
+        let full = changedEverything || fromDatabase.all || !report.triggers.isDisjoint(with: [.start, .lockAcquired, .retry])
+        let changed = full ? nil : changedServices.union(fromDatabase.owners)
+        changedEverything = false
+        changedServices = []
+        do {
+            try await write(&report, changed: changed)
+        } catch {
+            // Whatever this pass meant to do, the next one plans everything again.
+            changedEverything = true
+            throw error
+        }
+    }
+
+    private func write(_ report: inout ReconcileReport, changed: Set<String>?) async throws {
         let settings = configuration.settings
         let maxAttempts = 5
         for attempt in 1...maxAttempts {
             report.attempts = attempt
             let planStart = ContinuousClock.now
-            // Read before the snapshot: an update between the two only costs an extra pass.
-            let updatesBefore = replica.statistics.updatesApplied
-            let live = try LiveState(store: try replica.snapshot(), settings: settings)
-            metrics.ownedPolicies.record(live.ownedPolicies.count)
-            let scope: Plan.Scope = configuration.prune ? .prune : .services(seenServices)
-            var hosts = live.currentHosts(nodes: input.nodes)
-            hosts.merge(lastHosts) { _, kept in kept }
-            let desired = DesiredState(input, settings: settings, liveHosts: hosts,
-                                       keptClaims: configuration.prune ? [:] : live.claims(outside: seenServices))
-            var plan = try Plan(desired: desired, live: live, settings: settings, scope: scope)
+            // After a failed guard, plan everything: the change that broke it may be anywhere.
+            let outcome = try planner.plan(objects: objects, cache: cache, changed: attempt == 1 ? changed : nil,
+                                           settings: settings, prune: configuration.prune)
+            var plan = outcome.plan
             report.plan = plan
-            lastHosts = plan.hosts.filter { $0.value != "" && $0.value != "ALL" }
+            report.full = outcome.full
+            report.servicesPlanned = outcome.planned.count
+            if outcome.full { passCounts.full += 1 } else { passCounts.partial += 1 }
+            metrics.ownedPolicies.record(cache.ownedCount)
             report.planning += ContinuousClock.now - planStart
+            let inInput = Set(outcome.desired.assignment.hosts.keys)
             guard !plan.isEmpty else {
-                acknowledgedUpdates = max(acknowledgedUpdates, updatesBefore)
+                planner.commit(outcome, input: inInput)
                 return
             }
-            plan.guardOnlyWhatChanges(live: live)
+            plan.guardOnlyWhatChanges(live: outcome.live)
             var ops = plan.operations
             if let lock = configuration.lockName { ops.insert(.assert(lock: lock), at: 0) }
             report.operationsSent += ops.count
@@ -358,11 +385,10 @@ public actor EgressController: ServiceLifecycle.Service {
             defer { report.writing += ContinuousClock.now - writeStart }
             do {
                 _ = try await replica.transact(ops)
+                planner.commit(outcome, input: inInput)
                 report.writes = ops.filter(\.isWrite).count
                 metrics.writeOperations.increment(by: Int64(report.writes))
-                let after = replica.statistics.updatesApplied
-                // Exactly one update more: the server's echo of this transaction alone.
-                acknowledgedUpdates = max(acknowledgedUpdates, after == updatesBefore + 1 ? after : updatesBefore)
+                passCounts.writing += 1
                 return
             } catch OVSDBClientError.transactionFailed(let index, _, let error) {
                 if error.tag == "not owner" {

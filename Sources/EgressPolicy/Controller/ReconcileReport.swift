@@ -27,6 +27,10 @@ public struct ReconcileReport: Sendable {
     public var triggers: Set<Trigger>
     /// The plan carried out; nil when the pass could not plan (see `error`).
     public var plan: Plan?
+    /// Whether the pass planned every service (else only those whose objects or rows changed).
+    public var full = false
+    /// How many services the pass planned.
+    public var servicesPlanned = 0
     /// Write operations committed (0 for a pass that found nothing to change).
     public var writes = 0
     /// Operations sent in the transaction, guards and lock assertion included.
@@ -54,7 +58,8 @@ public struct ReconcileReport: Sendable {
                 + "\(plan.addressChanges.count) address set change(s), \(writes) write(s)"
         }
         let ms = Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000
-        return s + " in \(ms.formatted3) ms" + (attempts > 1 ? " after \(attempts) attempts" : "")
+        let scope = full ? "all \(servicesPlanned) services" : "\(servicesPlanned) service(s)"
+        return s + " (\(scope) planned) in \(ms.formatted3) ms" + (attempts > 1 ? " after \(attempts) attempts" : "")
     }
 }
 

@@ -41,6 +41,9 @@ public struct DesiredState: Sendable {
     public var noReroute: [DesiredNoReroute] = []
     /// Per service key, the endpoint IPs it reroutes (its endpoints less the shared ones it lost).
     public var servedEndpoints: [String: [IPAddress]] = [:]
+    /// Per service key with a host, every endpoint IP it puts in the served-pods sets
+    /// (shared ones it lost included).
+    public var served: [String: [IPAddress]] = [:]
     public var sharedIPs: [SharedPodIP] = []
     public var warnings: [String] = []
 
@@ -51,8 +54,8 @@ public struct DesiredState: Sendable {
     /// `keptClaims`: pod IPs that services outside the input already reroute (their rows are
     /// kept when not pruning), by IP, with the owner. Such a claim wins over the input's.
     public init(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:],
-                keptClaims: [IPAddress: String] = [:]) {
-        assignment = HostSelection.select(input, settings: settings, liveHosts: liveHosts)
+                keptClaims: [IPAddress: String] = [:], baseLoad: [String: Int] = [:]) {
+        assignment = HostSelection.select(input, settings: settings, liveHosts: liveHosts, baseLoad: baseLoad)
         warnings = assignment.warnings
         let families = settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
         var served: [IPAddress.Family: Set<String>] = [:]
@@ -64,6 +67,7 @@ public struct DesiredState: Sendable {
             let host = assignment.hosts[key]!
             guard host != "", host != "ALL", let node = input.nodes[host] else { continue }
             var won: [IPAddress] = []
+            self.served[key] = assignment.endpoints[key] ?? []
             for ip in assignment.endpoints[key] ?? [] {
                 served[ip.family, default: []].insert(ip.description)
                 if let owner = claims[ip] {

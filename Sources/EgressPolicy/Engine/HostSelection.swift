@@ -10,8 +10,10 @@ public enum HostSelection {
     /// Selects hosts for every EgressService, deterministically: services whose current host
     /// (status.host, else `liveHosts` read from the database) is still a candidate keep it;
     /// the others, in namespace/name order, take the candidate with the fewest services,
-    /// ties to the smallest node name in byte order.
-    public static func select(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:]) -> HostAssignment {
+    /// ties to the smallest node name in byte order. `baseLoad` counts services outside the
+    /// input per node (a controller planning some services only).
+    public static func select(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:],
+                              baseLoad: [String: Int] = [:]) -> HostAssignment {
         var result = HostAssignment()
         let subnets = settings.clusterSubnets ?? input.nodes.values.flatMap(\.subnets)
         let inCluster = { (ip: IPAddress) in subnets.contains { $0.contains(ip) } }
@@ -66,7 +68,7 @@ public enum HostSelection {
             }
         }
 
-        var load: [String: Int] = [:]
+        var load = baseLoad
         var pending: [String] = []
         for es in ordered {
             guard let nodes = candidates[es.key], !nodes.isEmpty else { continue }

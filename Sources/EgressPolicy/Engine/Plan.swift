@@ -63,7 +63,11 @@ public struct Plan: Sendable {
 
     /// Computes the plan from desired and live state. With `.services`, owned rows of other
     /// services are kept, and so are their IPs in the address sets (`keptIPs`).
-    public init(desired: DesiredState, live: LiveState, settings: EngineSettings, scope: Scope) throws(EngineError) {
+    ///
+    /// `keepsAddress`, when given, says which address-set members belong to services outside
+    /// the plan (a controller whose live state holds only the planned services' policies).
+    public init(desired: DesiredState, live: LiveState, settings: EngineSettings, scope: Scope,
+                keepsAddress: ((String) -> Bool)? = nil) throws(EngineError) {
         guard let routerUUID = live.routerUUID else { throw .routerMissing(settings.router) }
         router = settings.router
         self.routerUUID = routerUUID
@@ -122,7 +126,9 @@ public struct Plan: Sendable {
         for set in desired.addressSets {
             if let existing = live.addressSets[set.name] {
                 let add = set.addresses.subtracting(existing.addresses).sorted()
-                let remove = existing.addresses.subtracting(set.addresses).subtracting(keptIPs).sorted()
+                var removable = existing.addresses.subtracting(set.addresses).subtracting(keptIPs)
+                if let keepsAddress { removable = removable.filter { !keepsAddress($0) } }
+                let remove = removable.sorted()
                 let ids = existing.externalIDs == set.externalIDs ? nil : set.externalIDs
                 if !add.isEmpty || !remove.isEmpty || ids != nil {
                     addressChanges.append(AddressChange(name: set.name, family: set.family, uuid: existing.uuid, add: add, remove: remove, externalIDs: ids))

@@ -38,6 +38,11 @@ public final class OVSDBReplica: Sendable {
         /// Change sets kept for a subscriber that reads slowly; past that its stream ends
         /// and it must read the replica again.
         public var subscriberBacklog = 65_536
+        /// Called with every change set as it is applied, under the replica's lock and on the
+        /// connection's event loop, before any reader can see the new state: for derived
+        /// state that must never lag the replica. It must be quick and must not call back
+        /// into the replica.
+        public var observer: (@Sendable (ReplicaChangeSet) -> Void)?
         public init() {}
     }
 
@@ -399,7 +404,7 @@ public final class OVSDBReplica: Sendable {
             s.synced[monitor] = true
             if let id = reply.lastTransactionID { s.lastTransaction[monitor] = id }
             s.lastActivity = .now
-            Self.publish(ReplicaChangeSet(cause: cause, transactionID: reply.lastTransactionID, changes: changes), to: &s)
+            publish(ReplicaChangeSet(cause: cause, transactionID: reply.lastTransactionID, changes: changes), to: &s)
         }
     }
 
@@ -413,12 +418,13 @@ public final class OVSDBReplica: Sendable {
             if let transactionID { s.lastTransaction[monitor] = transactionID }
             s.statistics.updatesApplied += 1
             if !changes.isEmpty {
-                Self.publish(ReplicaChangeSet(cause: .update, transactionID: transactionID, changes: changes), to: &s)
+                publish(ReplicaChangeSet(cause: .update, transactionID: transactionID, changes: changes), to: &s)
             }
         }
     }
 
-    private static func publish(_ set: ReplicaChangeSet, to s: inout State) {
+    private func publish(_ set: ReplicaChangeSet, to s: inout State) {
+        configuration.observer?(set)
         for (id, c) in s.subscribers {
             if case .dropped = c.yield(set) {
                 c.finish()

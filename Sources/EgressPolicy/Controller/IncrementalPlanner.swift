@@ -1,0 +1,93 @@
+import OVSDBClient
+
+/// Plans a controller's pass: every service (a full plan, as `apply` makes it), or only the
+/// services whose objects or rows changed, against the live cache. A partial plan reads and
+/// writes only those services' rows; what it needs of the others (their hosts' load, the pod
+/// IPs they claim or keep in the address sets) it takes from what earlier passes recorded.
+/// When a changed service shares a pod IP with one outside the plan, the winner might
+/// change, so the plan is made full instead.
+struct IncrementalPlanner {
+    /// Services that were in the input at some point (their rows are the controller's to
+    /// remove once they leave it).
+    private(set) var seen: Set<String> = []
+    /// Each planned service's host, kept between passes (sticky selection).
+    private(set) var hosts: [String: String] = [:]
+    private var servedOf: [String: Set<String>] = [:]
+    private var servedBy: [String: Set<String>] = [:]
+
+    struct Outcome {
+        var plan: Plan
+        var live: LiveState
+        var full: Bool
+        /// The services the plan covered, and what it decided for them.
+        var planned: Set<String>
+        var desired: DesiredState
+    }
+
+    func plan(objects: ClusterObjectStore, cache: LiveCache, changed: Set<String>?, settings: EngineSettings, prune: Bool) throws -> Outcome {
+        if let changed, let partial = try partialPlan(objects: objects, cache: cache, changed: changed, settings: settings, prune: prune) {
+            return partial
+        }
+        let input = objects.input
+        let seen = self.seen.union(input.egressServices.map(\.key))
+        let (live, _) = cache.liveState(owners: nil, settings: settings)
+        var liveHosts = live.currentHosts(nodes: input.nodes)
+        liveHosts.merge(hosts) { _, kept in kept }
+        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, keptClaims: prune ? [:] : live.claims(outside: seen))
+        let plan = try Plan(desired: desired, live: live, settings: settings, scope: prune ? .prune : .services(seen))
+        let planned = prune ? seen.union(live.ownedPolicies.compactMap { $0.externalIDs[DesiredState.ownerKey] }) : seen
+        return Outcome(plan: plan, live: live, full: true, planned: planned, desired: desired)
+    }
+
+    private func partialPlan(objects: ClusterObjectStore, cache: LiveCache, changed: Set<String>, settings: EngineSettings,
+                             prune: Bool) throws -> Outcome? {
+        let input = objects.input(forServices: changed)
+        let inInput = Set(input.egressServices.map(\.key))
+        let seen = self.seen.union(inInput)
+        // Without --prune, a service never seen in the input is not the controller's.
+        let scope = prune ? changed : changed.intersection(seen)
+        guard !scope.isEmpty else { return nil }
+        let (live, ipOwners) = cache.liveState(owners: scope, settings: settings)
+        let outside = { (services: Set<String>?) in !(services ?? []).isSubset(of: scope) }
+        // Every pod IP these services served or now list: shared with a service outside the
+        // plan means a winner may change.
+        var ips: Set<String> = []
+        for key in scope { ips.formUnion(servedOf[key] ?? []) }
+        for slice in input.endpointSlices { for e in slice.endpoints { for ip in e.addresses { ips.insert(ip.description) } } }
+        for ip in ips where outside(servedBy[ip]) || outside(ipOwners[ip]) { return nil }
+
+        var liveHosts = live.currentHosts(nodes: input.nodes)
+        liveHosts.merge(hosts.filter { scope.contains($0.key) }) { _, kept in kept }
+        var load: [String: Int] = [:]
+        for (service, host) in hosts where !scope.contains(service) { load[host, default: 0] += 1 }
+        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load)
+        let servedBy = self.servedBy
+        let plan = try Plan(desired: desired, live: live, settings: settings, scope: .services(scope)) { ip in
+            outside(servedBy[ip]) || outside(ipOwners[ip])
+        }
+        return Outcome(plan: plan, live: live, full: false, planned: scope, desired: desired)
+    }
+
+    /// Records what a plan decided, once it is in the database (or needed no write).
+    mutating func commit(_ outcome: Outcome, input inInput: Set<String>) {
+        seen.formUnion(inInput)
+        if outcome.full {
+            hosts = [:]
+            servedOf = [:]
+            servedBy = [:]
+        }
+        for key in outcome.planned {
+            for ip in servedOf.removeValue(forKey: key) ?? [] {
+                servedBy[ip]?.remove(key)
+                if servedBy[ip]?.isEmpty == true { servedBy[ip] = nil }
+            }
+            hosts[key] = nil
+        }
+        for (key, host) in outcome.plan.hosts where outcome.planned.contains(key) && host != "" && host != "ALL" { hosts[key] = host }
+        for (key, ips) in outcome.desired.served where outcome.planned.contains(key) {
+            let texts = Set(ips.map(\.description))
+            servedOf[key] = texts
+            for ip in texts { servedBy[ip, default: []].insert(key) }
+        }
+    }
+}

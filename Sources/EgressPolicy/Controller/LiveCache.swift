@@ -1,0 +1,144 @@
+import NIOConcurrencyHelpers
+import OVNSchema
+import OVSDBClient
+
+/// The controller's typed view of its replica, kept in step with it: fed every change set as
+/// the replica applies it (the replica's observer), so it never lags what a reader of the
+/// replica sees, and a pass decodes only the rows that changed. It also records which
+/// services' rows changed since the last pass asked.
+final class LiveCache: Sendable {
+    struct Contents {
+        var routers: [OVSDBUUID: String] = [:]
+        var reroute: [OVSDBUUID: LogicalRouterPolicy] = [:]
+        var byOwner: [String: Set<OVSDBUUID>] = [:]
+        /// Pod IP (canonical text) to the owners whose policies reroute it.
+        var ipOwners: [String: Set<String>] = [:]
+        var noReroute: [OVSDBUUID: LogicalRouterPolicy] = [:]
+        var addressSets: [OVSDBUUID: AddressSet] = [:]
+        /// Owners whose rows changed since `takeChanged`.
+        var changedOwners: Set<String> = []
+        /// A change that no owner set describes (the router, an address set, a row that
+        /// would not decode, a resync): the next pass plans everything.
+        var changedAll = false
+    }
+
+    private let box = NIOLockedValueBox(Contents())
+
+    func apply(_ set: ReplicaChangeSet) {
+        box.withLockedValue { c in
+            if set.cause != .update { c.changedAll = true }
+            for change in set.changes {
+                switch change {
+                case .insert(let table, let uuid, let new): Self.put(table, uuid, new, into: &c)
+                case .modify(let table, let uuid, _, let new): Self.put(table, uuid, new, into: &c)
+                case .delete(let table, let uuid, _): Self.remove(table, uuid, from: &c)
+                }
+            }
+        }
+    }
+
+    private static func put(_ table: String, _ uuid: OVSDBUUID, _ row: Row, into c: inout Contents) {
+        let previous = table == AddressSet.tableName ? c.addressSets.removeValue(forKey: uuid) : nil
+        remove(table, uuid, from: &c)
+        switch table {
+        case LogicalRouter.tableName:
+            c.changedAll = true
+            if case .string(let name)? = row[LogicalRouter.Column.name.rawValue]?.keys.first { c.routers[uuid] = name }
+        case LogicalRouterPolicy.tableName:
+            guard var p = try? LogicalRouterPolicy(row: row) else {
+                c.changedAll = true
+                return
+            }
+            p.uuid = uuid
+            if p.priority == DesiredState.noReroutePriority {
+                c.noReroute[uuid] = p
+                return
+            }
+            c.reroute[uuid] = p
+            if let owner = p.externalIDs[DesiredState.ownerKey] {
+                c.byOwner[owner, default: []].insert(uuid)
+                c.changedOwners.insert(owner)
+                if let ip = LiveState.sourceIP(of: p.match) { c.ipOwners[ip.description, default: []].insert(owner) }
+            }
+        case AddressSet.tableName:
+            guard var set = try? AddressSet(row: row) else {
+                c.changedAll = true
+                return
+            }
+            set.uuid = uuid
+            // Members that came or went name the services that reroute them; a member no
+            // owned policy reroutes (another writer's edit) needs every service planned.
+            let before = previous.map { $0.addresses } ?? []
+            for ip in before.symmetricDifference(set.addresses) {
+                guard let owners = c.ipOwners[ip], !owners.isEmpty else {
+                    c.changedAll = true
+                    continue
+                }
+                c.changedOwners.formUnion(owners)
+            }
+            if previous == nil || previous?.externalIDs != set.externalIDs || previous?.name != set.name { c.changedAll = true }
+            c.addressSets[uuid] = set
+        default:
+            break
+        }
+    }
+
+    private static func remove(_ table: String, _ uuid: OVSDBUUID, from c: inout Contents) {
+        switch table {
+        case LogicalRouter.tableName:
+            if c.routers.removeValue(forKey: uuid) != nil { c.changedAll = true }
+        case LogicalRouterPolicy.tableName:
+            c.noReroute[uuid] = nil
+            guard let old = c.reroute.removeValue(forKey: uuid), let owner = old.externalIDs[DesiredState.ownerKey] else { return }
+            c.byOwner[owner]?.remove(uuid)
+            if c.byOwner[owner]?.isEmpty == true { c.byOwner[owner] = nil }
+            c.changedOwners.insert(owner)
+            if let ip = LiveState.sourceIP(of: old.match)?.description {
+                // Another row of the same owner may still reroute this IP.
+                let still = c.byOwner[owner, default: []].contains { c.reroute[$0]?.match == old.match }
+                if !still {
+                    c.ipOwners[ip]?.remove(owner)
+                    if c.ipOwners[ip]?.isEmpty == true { c.ipOwners[ip] = nil }
+                }
+            }
+        case AddressSet.tableName:
+            if c.addressSets.removeValue(forKey: uuid) != nil { c.changedAll = true }
+        default:
+            break
+        }
+    }
+
+    /// What changed since the last call, and forgets it.
+    func takeChanged() -> (all: Bool, owners: Set<String>) {
+        box.withLockedValue { c in
+            defer {
+                c.changedAll = false
+                c.changedOwners = []
+            }
+            return (c.changedAll, c.changedOwners)
+        }
+    }
+
+    /// The live state a plan needs: the policies of `owners` (every owner when nil), all
+    /// priority-102 policies and both address sets; and, for the owners left out, the pod
+    /// IPs they reroute (each with its owners).
+    func liveState(owners: Set<String>?, settings: EngineSettings) -> (live: LiveState, ipOwners: [String: Set<String>]) {
+        box.withLockedValue { c in
+            var live = LiveState()
+            live.routerUUID = c.routers.first { $0.value == settings.router }?.key
+            if let owners {
+                var policies: [LogicalRouterPolicy] = []
+                for owner in owners { for u in c.byOwner[owner] ?? [] { if let p = c.reroute[u] { policies.append(p) } } }
+                live.reroutePolicies = policies
+            } else {
+                live.reroutePolicies = Array(c.reroute.values)
+            }
+            live.noReroutePolicies = c.noReroute.keys.sorted().map { c.noReroute[$0]! }
+            live.addressSetNames = IPAddress.Family.allCases.sorted().map { AddressSetNames.hashedName(AddressSetNames.egressServiceID($0)) }
+            for set in c.addressSets.values where live.addressSetNames.contains(set.name) { live.addressSets[set.name] = set }
+            return (live, c.ipOwners)
+        }
+    }
+
+    var ownedCount: Int { box.withLockedValue { $0.reroute.count } }
+}
