@@ -62,9 +62,12 @@ struct IncrementalPlanner {
         for (service, host) in hosts where !scope.contains(service) { load[host, default: 0] += 1 }
         let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load)
         let servedBy = self.servedBy
-        let plan = try Plan(desired: desired, live: live, settings: settings, scope: .services(scope)) { ip in
-            outside(servedBy[ip]) || outside(ipOwners[ip])
-        }
+        // What may leave the address sets: what these services served or reroute now.
+        var candidates: Set<String> = []
+        for key in scope { candidates.formUnion(servedOf[key] ?? []) }
+        for p in live.ownedPolicies { if let ip = LiveState.sourceIP(of: p.match) { candidates.insert(ip.description) } }
+        let plan = try Plan(desired: desired, live: live, settings: settings, scope: .services(scope),
+                            partialAddresses: (candidates, { ip in outside(servedBy[ip]) || outside(ipOwners[ip]) }))
         return Outcome(plan: plan, live: live, full: false, planned: scope, desired: desired)
     }
 

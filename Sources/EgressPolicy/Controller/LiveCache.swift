@@ -17,6 +17,8 @@ final class LiveCache: Sendable {
         var addressSets: [OVSDBUUID: AddressSet] = [:]
         /// Owners whose rows changed since `takeChanged`.
         var changedOwners: Set<String> = []
+        /// Owners of the policies the change set being applied removed, by pod IP.
+        var released: [String: Set<String>] = [:]
         /// A change that no owner set describes (the router, an address set, a row that
         /// would not decode, a resync): the next pass plans everything.
         var changedAll = false
@@ -27,13 +29,20 @@ final class LiveCache: Sendable {
     func apply(_ set: ReplicaChangeSet) {
         box.withLockedValue { c in
             if set.cause != .update { c.changedAll = true }
-            for change in set.changes {
-                switch change {
-                case .insert(let table, let uuid, let new): Self.put(table, uuid, new, into: &c)
-                case .modify(let table, let uuid, _, let new): Self.put(table, uuid, new, into: &c)
-                case .delete(let table, let uuid, _): Self.remove(table, uuid, from: &c)
+            // Policies first, then address sets: a member that came or went is looked up
+            // among the owners of the policies as they are after this set, and of those it
+            // removed.
+            c.released = [:]
+            for pass in 0..<2 {
+                for change in set.changes where (change.table == AddressSet.tableName) == (pass == 1) {
+                    switch change {
+                    case .insert(let table, let uuid, let new): Self.put(table, uuid, new, into: &c)
+                    case .modify(let table, let uuid, _, let new): Self.put(table, uuid, new, into: &c)
+                    case .delete(let table, let uuid, _): Self.remove(table, uuid, from: &c)
+                    }
                 }
             }
+            c.released = [:]
         }
     }
 
@@ -70,7 +79,8 @@ final class LiveCache: Sendable {
             // owned policy reroutes (another writer's edit) needs every service planned.
             let before = previous.map { $0.addresses } ?? []
             for ip in before.symmetricDifference(set.addresses) {
-                guard let owners = c.ipOwners[ip], !owners.isEmpty else {
+                let owners = c.ipOwners[ip, default: []].union(c.released[ip] ?? [])
+                guard !owners.isEmpty else {
                     c.changedAll = true
                     continue
                 }
@@ -94,6 +104,7 @@ final class LiveCache: Sendable {
             if c.byOwner[owner]?.isEmpty == true { c.byOwner[owner] = nil }
             c.changedOwners.insert(owner)
             if let ip = LiveState.sourceIP(of: old.match)?.description {
+                c.released[ip, default: []].insert(owner)
                 // Another row of the same owner may still reroute this IP.
                 let still = c.byOwner[owner, default: []].contains { c.reroute[$0]?.match == old.match }
                 if !still {

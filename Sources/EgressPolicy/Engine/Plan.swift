@@ -64,10 +64,11 @@ public struct Plan: Sendable {
     /// Computes the plan from desired and live state. With `.services`, owned rows of other
     /// services are kept, and so are their IPs in the address sets (`keptIPs`).
     ///
-    /// `keepsAddress`, when given, says which address-set members belong to services outside
-    /// the plan (a controller whose live state holds only the planned services' policies).
+    /// `partialAddresses`, when given, is for a controller whose live state holds only the
+    /// planned services' policies: only `candidates` may leave the address sets (what those
+    /// services served or rerouted), and none that `keeps` says another service still serves.
     public init(desired: DesiredState, live: LiveState, settings: EngineSettings, scope: Scope,
-                keepsAddress: ((String) -> Bool)? = nil) throws(EngineError) {
+                partialAddresses: (candidates: Set<String>, keeps: (String) -> Bool)? = nil) throws(EngineError) {
         guard let routerUUID = live.routerUUID else { throw .routerMissing(settings.router) }
         router = settings.router
         self.routerUUID = routerUUID
@@ -126,9 +127,14 @@ public struct Plan: Sendable {
         for set in desired.addressSets {
             if let existing = live.addressSets[set.name] {
                 let add = set.addresses.subtracting(existing.addresses).sorted()
-                var removable = existing.addresses.subtracting(set.addresses).subtracting(keptIPs)
-                if let keepsAddress { removable = removable.filter { !keepsAddress($0) } }
-                let remove = removable.sorted()
+                let remove: [String]
+                if let partialAddresses {
+                    remove = partialAddresses.candidates.filter {
+                        existing.addresses.contains($0) && !set.addresses.contains($0) && !partialAddresses.keeps($0)
+                    }.sorted()
+                } else {
+                    remove = existing.addresses.subtracting(set.addresses).subtracting(keptIPs).sorted()
+                }
                 let ids = existing.externalIDs == set.externalIDs ? nil : set.externalIDs
                 if !add.isEmpty || !remove.isEmpty || ids != nil {
                     addressChanges.append(AddressChange(name: set.name, family: set.family, uuid: existing.uuid, add: add, remove: remove, externalIDs: ids))
