@@ -129,6 +129,28 @@ struct RunCLITests {
         }
     }
 
+    @Test("with the database down at start it logs, keeps trying, catches up once the server is back; SIGTERM while waiting exits 0")
+    func databaseDownAtStart() async throws {
+        try await withRouterServer { server in
+            server.kill()
+            let dir = try manifestFolder()
+            let run = try RunningCtl(["run", "-f", dir], db: server.remote, logPath: dir + ".down.log")
+            #expect(try await eventuallyAsync(seconds: 10) { run.log.contains("no usable database yet") }, "\(run.log)")
+            try await server.restart()
+            #expect(try await eventuallyAsync(seconds: 15) { try await ownedPolicyUUIDs(server).count == 1 }, "\(run.log)")
+            run.signal(SIGTERM)
+            #expect(await run.exitStatus(within: 10) == 0, "\(run.log)")
+
+            server.kill()
+            let waiting = try RunningCtl(["run", "-f", dir], db: server.remote, logPath: dir + ".down2.log")
+            try await Task.sleep(for: .milliseconds(500))
+            waiting.signal(SIGTERM)
+            #expect(await waiting.exitStatus(within: 10) == 0, "\(waiting.log)")
+            try await server.restart()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
     @Test("two instances share the lock: only the holder writes; killing it hands over within a few seconds")
     func highAvailability() async throws {
         try await withRouterServer { server in

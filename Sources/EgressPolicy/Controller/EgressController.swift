@@ -194,9 +194,17 @@ public actor EgressController: ServiceLifecycle.Service {
     /// Starts the replica, giving up (without an error) when stopped meanwhile.
     private func startReplica() async throws {
         let start = Task { [replica] in try await replica.start() }
-        let watcher = Task {
-            while !self.stopping, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
-            start.cancel()
+        let watcher = Task { [replica, logger] in
+            var waited = 0
+            while !self.stopping, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                waited += 50
+                if waited % 5000 == 0, case .disconnected(let reason) = replica.status {
+                    logger.warning("no usable database yet (\(reason)); still trying")
+                }
+            }
+            // Closing ends the wait for the first sync.
+            if self.stopping { await replica.close() }
         }
         defer { watcher.cancel() }
         do {
