@@ -328,6 +328,60 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int) asyn
     _ = try? await running.value
 }
 
+/// This process's resident set, from /proc (kB).
+func residentKB() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+}
+
+/// Churn for `seconds`: every 200 ms a 1% endpoint change (10 services' files rewritten),
+/// and every second another writer deletes an owned policy; the resident set is printed
+/// every 30 s.
+func controllerSoak(db: String, dir: String, services: Int, seconds total: Int) async throws {
+    var configuration = EgressController.Configuration()
+    configuration.logger.logLevel = .warning
+    let controller = EgressController(remotes: try RemoteAddress.list(db), configuration: configuration)
+    let feed = try ManifestFileFeed(paths: [dir], controller: controller, logger: configuration.logger)
+    try await feed.load()
+    let running = Task { try await controller.run() }
+    let feeding = Task { try await feed.run() }
+    let writer = try await OVSDBConnection.connect(to: db)
+    let schema = try await writer.schema(of: "OVN_Northbound")
+    let start = DispatchTime.now().uptimeNanoseconds
+    var tick = 0
+    var moved = false
+    print("t=0s rss=\(residentKB() / 1024) MiB")
+    while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < Double(total) {
+        try await Task.sleep(for: .milliseconds(200))
+        tick += 1
+        let first = (tick * 10) % services
+        if first == 0 { moved.toggle() }
+        for s in first..<min(services, first + 10) { try writeServiceFile(dir, s, moved: moved) }
+        if tick % 5 == 0 {
+            let rows = try await writer.transact("OVN_Northbound", [.select(table: "Logical_Router_Policy", where: Condition([.column("priority", .equal, .scalar(.integer(101)))]), columns: ["_uuid"])], schema: schema)
+            if let victim = rows.first?.rows?.first?["_uuid"], case .uuid(let uuid)? = victim.keys.first {
+                _ = try await writer.transact("OVN_Northbound", [
+                    .delete(table: "Logical_Router_Policy", where: Condition([.uuid(uuid)])),
+                    .mutate(table: "Logical_Router", where: Condition([.column("name", .equal, .scalar(.string("ovn_cluster_router")))]),
+                            mutations: [.delete("policies", .scalar(.uuid(uuid)))]),
+                ], schema: schema)
+            }
+        }
+        if tick % 150 == 0 {
+            let counts = await controller.passCounts
+            print("t=\(tick / 5)s rss=\(residentKB() / 1024) MiB passes: \(counts.partial) partial, \(counts.full) full, \(counts.writing) writing")
+        }
+    }
+    await writer.close()
+    await controller.drain()
+    let counts = await controller.passCounts
+    print("end rss=\(residentKB() / 1024) MiB passes: \(counts.partial) partial, \(counts.full) full, \(counts.writing) writing")
+    feeding.cancel()
+    await controller.stop()
+    _ = try? await running.value
+}
+
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "generate":
@@ -375,6 +429,8 @@ case "replica-sync":
     await replica.close()
 case "generate-kubectl-folder":
     try generateKubectlFolder(Int(args[2])!, args[3])
+case "controller-soak":
+    try await controllerSoak(db: args[2], dir: args[3], services: Int(args[4])!, seconds: Int(args[5])!)
 case "controller-latency":
     try await controllerLatency(db: args[2], dir: args[3], services: Int(args[4])!, trials: Int(args[5])!)
 default:

@@ -65,4 +65,72 @@ struct FeedTests {
         #expect(yaml.contains("  ipAddressPools:\n  - \"true\"\n"))
         #expect(yaml.contains("\"egress-service.k8s.ovn.org/default-with-pool\": \"\""))
     }
+
+    @Test("MetalLB: the worked example's output parses back (libyaml) into a BGPAdvertisement of the right shape, every value a string")
+    func metalLBParsesBack() throws {
+        let input = try ManifestLoader.load([workedExamplePath])
+        let yaml = MetalLBAdvertisements(input: input).yaml(namespace: "metallb-system")
+        let documents = try yamlDocuments(yaml)
+        #expect(documents.count == 1)
+        let doc = try #require(documents.first?.map)
+        #expect(doc["apiVersion"]?.string == "metallb.io/v1beta1")
+        #expect(doc["kind"]?.string == "BGPAdvertisement")
+        #expect(doc["metadata"]?.map?["name"]?.string == "egress-service-default-example-service")
+        #expect(doc["metadata"]?.map?["namespace"]?.string == "metallb-system")
+        let spec = try #require(doc["spec"]?.map)
+        #expect(Set(spec.keys) == ["ipAddressPools", "nodeSelectors"], "only fields the v1beta1 schema has")
+        #expect(spec["ipAddressPools"]?.list?.map { $0.string } == ["example-pool"])
+        let selectors = try #require(spec["nodeSelectors"]?.list)
+        #expect(selectors.count == 1)
+        let labels = try #require(selectors[0].map?["matchLabels"]?.map)
+        #expect(labels.count == 1)
+        #expect(labels["egress-service.k8s.ovn.org/default-example-service"]?.string == "")
+        #expect(labels["egress-service.k8s.ovn.org/default-example-service"]?.quoted == true, "quoted: never read as null")
+    }
+}
+
+/// A YAML value as libyaml's events describe it (for checking output, not for the tool).
+private indirect enum YAMLValue {
+    case scalar(String, quoted: Bool)
+    case list([YAMLValue])
+    case map([String: YAMLValue])
+    var string: String? { if case .scalar(let s, _) = self { return s }; return nil }
+    var quoted: Bool? { if case .scalar(_, let q) = self { return q }; return nil }
+    var list: [YAMLValue]? { if case .list(let l) = self { return l }; return nil }
+    var map: [String: YAMLValue]? { if case .map(let m) = self { return m }; return nil }
+}
+
+private func yamlDocuments(_ text: String) throws -> [YAMLValue] {
+    var source = YAMLEventSource(bytes: Array(text.utf8), file: "out.yaml")
+    func value(_ first: ManifestEvent) throws -> YAMLValue {
+        switch first {
+        case .scalar(let s, let plain): return .scalar(s, quoted: !plain)
+        case .sequenceStart:
+            var items: [YAMLValue] = []
+            while true {
+                let (e, _) = try source.next()
+                if e == .sequenceEnd { return .list(items) }
+                items.append(try value(e))
+            }
+        case .mappingStart:
+            var out: [String: YAMLValue] = [:]
+            while true {
+                let (k, _) = try source.next()
+                if k == .mappingEnd { return .map(out) }
+                guard case .scalar(let key, _) = k else { throw ManifestError(file: "out.yaml", message: "non-scalar key") }
+                let (v, _) = try source.next()
+                out[key] = try value(v)
+            }
+        default: throw ManifestError(file: "out.yaml", message: "unexpected \(first)")
+        }
+    }
+    var docs: [YAMLValue] = []
+    while true {
+        let (e, _) = try source.next()
+        switch e {
+        case .streamEnd: return docs
+        case .documentStart, .documentEnd: continue
+        default: docs.append(try value(e))
+        }
+    }
 }
