@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // glibc's malloc.h (malloc_trim), which the Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "OVSDBClient",
             dependencies: [
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "EgressPolicy",
             dependencies: [
-                "OVSDBClient", "OVNSchema", "CYAML", "CJansson",
+                "OVSDBClient", "OVNSchema", "CYAML", "CJansson", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

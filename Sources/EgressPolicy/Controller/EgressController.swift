@@ -1,3 +1,4 @@
+import CMalloc
 import CoreMetrics
 import Logging
 import OVNSchema
@@ -319,6 +320,9 @@ public actor EgressController: ServiceLifecycle.Service {
             report.error = "\(error)"
         }
         report.duration = ContinuousClock.now - started
+        // A full pass (the first above all: the initial sync and a cold write of every row)
+        // leaves megabytes of transient JSON freed but held by malloc's arenas; hand them back.
+        if report.full { malloc_trim(0) }
         if report.error != nil {
             metrics.errors.increment()
             scheduleRetry()

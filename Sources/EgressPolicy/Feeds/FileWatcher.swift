@@ -40,7 +40,7 @@ final class FileWatcher: Sendable {
             } else {
                 let (folder, name) = Self.split(path)
                 try watch(folder)
-                state.withLockedValue { $0.singleFiles[folder, default: []].insert(name) }
+                state.withLockedValue { _ = $0.singleFiles[folder, default: []].insert(name) }
             }
         }
         let fd = self.fd
