@@ -151,6 +151,19 @@ struct RunCLITests {
         }
     }
 
+    @Test("-f - with a finite stream (kubectl get -o json, no --watch): everything is written before run exits 0")
+    func finiteStream() async throws {
+        try await withRouterServer { server in
+            let dir = try manifestFolder()
+            let run = try RunningCtl(["run", "-f", "-"], db: server.remote, logPath: dir + ".finite.log")
+            for o in try watchObjects(dir) { run.write(o.json + "\n") }
+            run.closeStdin()
+            #expect(await run.exitStatus(within: 15) == 0, "\(run.log)")
+            #expect(try await policies(server).contains("101 ip4.src == 10.124.0.3 reroute 10.124.2.2"), "\(run.log)")
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
     @Test("two instances share the lock: only the holder writes; killing it hands over within a few seconds")
     func highAvailability() async throws {
         try await withRouterServer { server in

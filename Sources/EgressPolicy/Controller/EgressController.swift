@@ -63,6 +63,7 @@ public actor EgressController: ServiceLifecycle.Service {
     private var stopping = false
     private var passInFlight = false
     private var holdsLock: Bool
+    private var lockAnswered: Bool
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var subscribers: [Int: AsyncStream<ReconcileReport>.Continuation] = [:]
     private var nextSubscriber = 0
@@ -72,6 +73,7 @@ public actor EgressController: ServiceLifecycle.Service {
         self.configuration = configuration
         metrics = ControllerMetrics(factory: configuration.metrics ?? NOOPMetricsHandler.instance)
         holdsLock = configuration.lockName == nil
+        lockAnswered = configuration.lockName == nil
         let cache = LiveCache()
         self.cache = cache
         var replicaConfiguration = configuration.replica
@@ -140,7 +142,9 @@ public actor EgressController: ServiceLifecycle.Service {
     /// Returns once every change given so far has been planned (and written, by the lock
     /// holder), or at once when this instance is not the writer or is stopping.
     public func drain() async {
-        while (!pending.isEmpty || passInFlight) && holdsLock && !stopping {
+        // Until the server has answered the first lock request, whether this instance is the
+        // writer is not known yet.
+        while !stopping && (!lockAnswered || (holdsLock && (!pending.isEmpty || passInFlight))) {
             await withCheckedContinuation { idleWaiters.append($0) }
         }
     }
@@ -275,6 +279,13 @@ public actor EgressController: ServiceLifecycle.Service {
         }
     }
 
+    private func lockWasAnswered() {
+        guard !lockAnswered else { return }
+        lockAnswered = true
+        for w in idleWaiters { w.resume() }
+        idleWaiters = []
+    }
+
     /// Holds the lock on whatever connection the replica uses, asking again after each
     /// reconnect. Writes also assert it, so a stale belief here cannot write.
     private func holdLock(_ name: String) async {
@@ -285,7 +296,9 @@ public actor EgressController: ServiceLifecycle.Service {
             }
             let (events, continuation) = AsyncStream<LockEvent>.makeStream()
             do {
-                if try await connection.lock(name, sink: LockSink(continuation)) { setHolder(true) }
+                let granted = try await connection.lock(name, sink: LockSink(continuation))
+                if granted { setHolder(true) }
+                lockWasAnswered()
                 for await event in events {
                     switch event {
                     case .locked: setHolder(true)
