@@ -9,7 +9,7 @@ struct OVNEgressCtl: AsyncParsableCommand {
         commandName: "ovn-egressctl",
         abstract: "Manage OVN-Kubernetes EgressService rows in an OVN Northbound database.",
         discussion: "Exit status: 0 success (diff: no difference), 1 diff found a difference, 2 error.",
-        version: "ovn-egressctl 0.3.0 (OVN_Northbound schema 7.0.0)",
+        version: "ovn-egressctl 0.4.0 (OVN_Northbound schema 7.0.0)",
         subcommands: [Apply.self, Diff.self, List.self, Explain.self, NodePlanCommand.self, Delete.self, Run.self, MetalLB.self])
 
     /// `ovn-egressctl --db=X apply ...`, as ovn-nbctl is called: options before the command
