@@ -79,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "egress-bench",
-            dependencies: ["EgressPolicy", "OVSDBClient"],
+            dependencies: ["EgressPolicy", "OVSDBClient", "CMalloc"],
             path: "Benchmarks/EgressBench"
         ),
         .executableTarget(
