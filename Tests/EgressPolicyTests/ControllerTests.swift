@@ -7,12 +7,15 @@ import OVSDBTestSupport
 
 /// Runs a controller against a fresh server holding the cluster router, with `objects`
 /// given before it starts; stops it after `body`.
-private func withController(_ objects: [ClusterObject], lock: String? = nil, settings: EngineSettings = EngineSettings(),
+private func withController(_ objects: [ClusterObject], lock: String? = nil, settings: EngineSettings = EngineSettings(), prune: Bool = false,
+                            before: (OVSDBServerFixture) async throws -> Void = { _ in },
                             _ body: (OVSDBServerFixture, EgressController, AsyncStream<ReconcileReport>.AsyncIterator) async throws -> Void) async throws {
     try await withServer { server in
         try await server.nbctl(["lr-add", "ovn_cluster_router"])
+        try await before(server)
         var configuration = EgressController.Configuration()
         configuration.lockName = lock
+        configuration.prune = prune
         configuration.settings = settings
         configuration.replica.probeInterval = nil
         let controller = EgressController(remotes: try RemoteAddress.list(server.remote), configuration: configuration)
@@ -311,6 +314,33 @@ extension ControllerTests {
             let passes = await controller.passCounts
             #expect(passes.partial > 20, "most steps should be planned in part: \(passes)")
             #expect(passes.full > 1, "node changes and shared IPs plan everything: \(passes)")
+        }
+    }
+}
+
+extension ControllerTests {
+    @Test("without prune, owned rows of a service never seen are left; with prune they are removed; services that leave the input lose their rows either way")
+    func pruneOwnership() async throws {
+        let objects = try ManifestLoader.load([workedExamplePath]).objects
+        let stranger = { (server: OVSDBServerFixture) in
+            try await server.nbctl(["--", "--id=@p", "create", "Logical_Router_Policy", "priority=101", "match=\"ip4.src == 10.124.0.99\"",
+                                    "action=reroute", "nexthops=\"10.124.2.2\"", "external_ids:EgressSVC=other/unknown",
+                                    "--", "add", "Logical_Router", "ovn_cluster_router", "policies", "@p"])
+            _ = ()
+        }
+        for prune in [false, true] {
+            try await withController(objects, prune: prune, before: stranger) { server, controller, reports in
+                var reports = reports
+                let first = try #require(await next(&reports))
+                #expect(first.error == nil)
+                let unknown = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Logical_Router_Policy", "external_ids:EgressSVC=other/unknown"])
+                #expect(unknown.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == prune, "prune: \(prune)")
+                // The worked example's service leaves the input: its row goes.
+                await controller.delete([ObjectKey(kind: .egressService, namespace: "default", name: "example-service")])
+                _ = try #require(await next(&reports) { $0.triggers.contains(.input) })
+                let mine = try await server.nbctl(["--bare", "--columns=_uuid", "find", "Logical_Router_Policy", "external_ids:EgressSVC=default/example-service"])
+                #expect(mine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            }
         }
     }
 }
