@@ -7,13 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 endpoints=${2:-10000}
-swift build -c release --product egress-bench >/dev/null
-dir=$(mktemp -d /tmp/egress-controller-soak.XXXXXX)
-cleanup() { [ -f "$dir/pid" ] && kill "$(cat "$dir/pid")" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-ovsdb-tool create "$dir/nb.db" /usr/share/ovn/ovn-nb.ovsschema
-ovsdb-server --detach --no-chdir --pidfile="$dir/pid" --unixctl="$dir/ctl" --log-file="$dir/log" --remote=punix:"$dir/nb.sock" "$dir/nb.db"
-ovn-nbctl --db=unix:"$dir/nb.sock" lr-add ovn_cluster_router
-.build/release/egress-bench generate-kubectl-folder "$endpoints" "$dir/manifests"
+. scripts/controller-sandbox.sh
 echo "$(date -u +%F) $(nproc) cores; $endpoints endpoints in $((endpoints / 10)) files; $seconds s of churn"
 .build/release/egress-bench controller-soak unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$seconds"

@@ -8,9 +8,7 @@ import OVSDBClient
 // egress-bench parse FILE          times reading manifests (YAML or JSON)
 // egress-bench apply DB FILE       times apply, then a second (no-op) apply
 
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
+func seconds(_ d: Duration) -> Double { d.seconds }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds

@@ -9,18 +9,17 @@ import ServiceLifecycle
 /// Serves `/metrics` (Prometheus text) and `/healthz` over HTTP/1.1 with swift-nio's HTTP
 /// codec, until a graceful shutdown.
 final class MetricsServer: ServiceLifecycle.Service, Sendable {
-    /// What `/healthz` reports: nil when healthy, else why not.
+    /// What `/healthz` reports: nil when healthy, else why not. Called before every
+    /// response, `/metrics` included, so that gauges it keeps are current.
     typealias Health = @Sendable () -> String?
 
     let host: String
     let port: Int
     let registry: PrometheusCollectorRegistry
     let health: Health
-    let beforeScrape: @Sendable () -> Void
     let logger: Logger
 
-    init(address: String, registry: PrometheusCollectorRegistry, logger: Logger,
-         health: @escaping Health, beforeScrape: @escaping @Sendable () -> Void) throws {
+    init(address: String, registry: PrometheusCollectorRegistry, logger: Logger, health: @escaping Health) throws {
         guard let (host, port) = Self.parse(address) else {
             throw CommandFailure("--metrics must be HOST:PORT (an IP address or name, [IPv6]:PORT), not \(SafeText.quoted(address))")
         }
@@ -28,7 +27,6 @@ final class MetricsServer: ServiceLifecycle.Service, Sendable {
         self.port = port
         self.registry = registry
         self.health = health
-        self.beforeScrape = beforeScrape
         self.logger = logger
     }
 
@@ -43,13 +41,13 @@ final class MetricsServer: ServiceLifecycle.Service, Sendable {
 
     /// Binds now, so that a port in use is an error before anything else starts.
     func bind() async throws -> Channel {
-        let (registry, health, beforeScrape) = (self.registry, self.health, self.beforeScrape)
+        let (registry, health) = (self.registry, self.health)
         do {
             return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(MetricsHTTPHandler(registry: registry, health: health, beforeScrape: beforeScrape))
+                        channel.pipeline.addHandler(MetricsHTTPHandler(registry: registry, health: health))
                     }
                 }
                 .bind(host: host, port: port).get()
@@ -90,13 +88,11 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
 
     let registry: PrometheusCollectorRegistry
     let health: MetricsServer.Health
-    let beforeScrape: @Sendable () -> Void
     private var head: HTTPRequestHead?
 
-    init(registry: PrometheusCollectorRegistry, health: @escaping MetricsServer.Health, beforeScrape: @escaping @Sendable () -> Void) {
+    init(registry: PrometheusCollectorRegistry, health: @escaping MetricsServer.Health) {
         self.registry = registry
         self.health = health
-        self.beforeScrape = beforeScrape
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -117,7 +113,7 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
         var type = "text/plain; charset=utf-8"
         switch (request.method, path) {
         case (.GET, "/metrics"), (.HEAD, "/metrics"):
-            beforeScrape()
+            _ = health()
             body = registry.emitToBuffer()
             type = "text/plain; version=0.0.4; charset=utf-8"
         case (.GET, "/healthz"), (.HEAD, "/healthz"):

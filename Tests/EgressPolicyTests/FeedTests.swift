@@ -66,6 +66,29 @@ struct FeedTests {
         #expect(yaml.contains("\"egress-service.k8s.ovn.org/default-with-pool\": \"\""))
     }
 
+    @Test("MetalLB: a pool annotation with a newline, a quote, a ';' or a space is refused, naming the field; so is one built in code")
+    func hostilePool() throws {
+        for bad in ["pool\nkind: Secret", "pool\"x", "pool;rm", "my pool"] {
+            let escaped = bad.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            let yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: svc
+              namespace: default
+              annotations: {metallb.universe.tf/address-pool: "\(escaped)"}
+            spec: {type: LoadBalancer}
+            """
+            #expect {
+                _ = try cluster(yaml)
+            } throws: { error in
+                "\(error)".contains("metadata.annotations[\"metallb.universe.tf/address-pool\"]") && !"\(error)".contains("\n")
+            }
+            let typed = ClusterObject.service(Service(namespace: "default", name: "svc", ingressIPs: [], addressPool: bad))
+            #expect(throws: ManifestError.self) { try typed.validate() }
+        }
+    }
+
     @Test("MetalLB: the worked example's output parses back (libyaml) into a BGPAdvertisement of the right shape, every value a string")
     func metalLBParsesBack() throws {
         let input = try ManifestLoader.load([workedExamplePath])

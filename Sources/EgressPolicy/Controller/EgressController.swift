@@ -120,6 +120,18 @@ public actor EgressController: ServiceLifecycle.Service {
         inputChanged(objects.removeSources(withPrefix: prefix))
     }
 
+    /// Why the controller is not following the database now (nil: its replica is synced);
+    /// also brings the `ovn_egressctl_connected` gauge up to date, for a scrape.
+    public nonisolated func health() -> String? {
+        let status = replica.status
+        if case .synced = status {
+            metrics.connected.record(1)
+            return nil
+        }
+        metrics.connected.record(0)
+        return "\(status)"
+    }
+
     public var objectCount: Int { objects.count }
     /// Passes so far that planned every service, and those that planned only what changed.
     /// Passes so far that planned every service, those that planned only what changed, and
@@ -171,9 +183,12 @@ public actor EgressController: ServiceLifecycle.Service {
 
     private func runLoop() async throws {
         let changes = replica.changes()
+        // A change set from the replica, the controller's own writes included: the pass it
+        // triggers plans only the services whose rows changed (the cache knows which), so
+        // the echo of a write costs a plan of what it wrote, and writes nothing.
         let changeTask = Task {
-            for await set in changes {
-                self.databaseChanged(set)
+            for await _ in changes {
+                self.trigger(.database)
             }
         }
         let lockTask = configuration.lockName.map { name in Task { await self.holdLock(name) } }
@@ -217,7 +232,7 @@ public actor EgressController: ServiceLifecycle.Service {
         } catch is CancellationError where stopping {
         } catch where stopping {
         }
-        metrics.connected.record(1)
+        _ = health()
     }
 
     /// Waits for work, then for the burst to settle. False: stop.
@@ -259,13 +274,6 @@ public actor EgressController: ServiceLifecycle.Service {
             changedEverything = true
         }
         trigger(.input)
-    }
-
-    /// A change set from the replica, the controller's own writes included: the pass it
-    /// triggers plans only the services whose rows changed (the cache knows which), so the
-    /// echo of a write costs a plan of what it wrote, and writes nothing.
-    private func databaseChanged(_ set: ReplicaChangeSet) {
-        trigger(.database)
     }
 
     private func setHolder(_ holds: Bool) {
@@ -341,7 +349,7 @@ public actor EgressController: ServiceLifecycle.Service {
             scheduleRetry()
         }
         metrics.reconciles.increment()
-        metrics.lastDuration.record(Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18)
+        metrics.lastDuration.record(report.duration.seconds)
         if report.isDriftRepair { metrics.driftRepairs.increment() }
         if report.writes > 0 || report.error != nil || triggers.contains(.input) || triggers.contains(.start) {
             report.error == nil ? logger.info("\(report.summary)") : logger.error("\(report.summary)")

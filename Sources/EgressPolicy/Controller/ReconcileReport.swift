@@ -57,15 +57,15 @@ public struct ReconcileReport: Sendable {
             s += "+\(plan.additions.count) -\(plan.removals.count) ~\(plan.repairs.count) policies, "
                 + "\(plan.addressChanges.count) address set change(s), \(writes) write(s)"
         }
-        let ms = Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000
+        let ms = (duration.seconds * 1e6).rounded() / 1000
         let scope = full ? "all \(servicesPlanned) services" : "\(servicesPlanned) service(s)"
-        return s + " (\(scope) planned) in \(ms.formatted3) ms" + (attempts > 1 ? " after \(attempts) attempts" : "")
+        return s + " (\(scope) planned) in \(ms) ms" + (attempts > 1 ? " after \(attempts) attempts" : "")
     }
 }
 
-extension Double {
-    var formatted3: String {
-        let scaled = (self * 1000).rounded() / 1000
-        return "\(scaled)"
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

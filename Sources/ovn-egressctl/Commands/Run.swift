@@ -75,14 +75,7 @@ struct Run: AsyncParsableCommand {
             .init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller"),
         ]
         if let metrics {
-            let replica = controller.replica
-            let connected = Gauge(label: "ovn_egressctl_connected", factory: PrometheusMetricsFactory(registry: registry))
-            let server = try MetricsServer(address: metrics, registry: registry, logger: logger, health: {
-                if case .synced = replica.status { return nil }
-                return "\(replica.status)"
-            }, beforeScrape: {
-                if case .synced = replica.status { connected.record(1) } else { connected.record(0) }
-            })
+            let server = try MetricsServer(address: metrics, registry: registry, logger: logger, health: { controller.health() })
             try await server.start()
             services.append(.init(service: server, successTerminationBehavior: .ignore, serviceName: "metrics"))
         }
@@ -106,4 +99,3 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-import Metrics
