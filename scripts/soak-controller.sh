@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# The controller under churn at 10,000 policies for SECONDS (default 600): a 1% endpoint change
-# every 200 ms and an owned policy deleted by another writer every second; prints the
-# resident set every 30 s. A fresh ovsdb-server in a temporary folder; release build.
+# `ovn-egressctl run` (the release binary) under churn at 10,000 policies for SECONDS (default
+# 600): a 1% endpoint change every 200 ms and an owned policy deleted by another writer every
+# second; the controller's resident set is printed every 30 s. A fresh ovsdb-server in a
+# temporary folder.
 #   scripts/soak-controller.sh [SECONDS] [ENDPOINTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 endpoints=${2:-10000}
 . scripts/controller-sandbox.sh
+swift build -c release --product ovn-egressctl >/dev/null
 echo "$(date -u +%F) $(nproc) cores; $endpoints endpoints in $((endpoints / 10)) files; $seconds s of churn"
-.build/release/egress-bench controller-soak unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$seconds"
+.build/release/ovn-egressctl --db=unix:"$dir/nb.sock" run -f "$dir/manifests" 2>"$dir/run.log" &
+controller=$!
+stop_controller() { kill "$controller" 2>/dev/null || true; wait "$controller" 2>/dev/null || true; cleanup; }
+trap stop_controller EXIT
+# The first reconcile is done when the policies are in the database.
+for _ in $(seq 600); do
+  grep -q "reconcile" "$dir/run.log" 2>/dev/null && break
+  sleep 0.1
+done
+.build/release/egress-bench controller-soak unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$seconds" "$controller"
+kill -TERM "$controller"
+status=0
+wait "$controller" || status=$?
+echo "controller exit status $status; $(grep -c 'reconcile' "$dir/run.log") reconcile log lines, $(grep -ci 'error' "$dir/run.log" || true) errors"

@@ -327,30 +327,27 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int) asyn
     _ = try? await running.value
 }
 
-/// This process's resident set, from /proc (kB).
-func residentKB() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+/// This process's resident set (kB).
+func residentKB() -> Int { residentKB(of: getpid()) }
+
+/// The resident set of process `pid`, from /proc (kB).
+func residentKB(of pid: Int32) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
 }
 
-/// Churn for `seconds`: every 200 ms a 1% endpoint change (10 services' files rewritten),
-/// and every second another writer deletes an owned policy; the resident set is printed
-/// every 30 s.
-func controllerSoak(db: String, dir: String, services: Int, seconds total: Int) async throws {
-    var configuration = EgressController.Configuration()
-    configuration.logger.logLevel = .warning
-    let controller = EgressController(remotes: try RemoteAddress.list(db), configuration: configuration)
-    let feed = try ManifestFileFeed(paths: [dir], controller: controller, logger: configuration.logger)
-    try await feed.load()
-    let running = Task { try await controller.run() }
-    let feeding = Task { try await feed.run() }
+/// Churn for `seconds` against a running `ovn-egressctl run` (process `pid`, watching `dir`):
+/// every 200 ms a 1% endpoint change (10 services' files rewritten), and every second another
+/// writer deletes an owned policy; the controller's resident set is printed every 30 s.
+func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, pid: Int32) async throws {
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
     let start = DispatchTime.now().uptimeNanoseconds
     var tick = 0
     var moved = false
-    print("t=0s rss=\(residentKB() / 1024) MiB")
+    var samples: [Int] = []
+    print("t=0s rss=\(residentKB(of: pid) / 1024) MiB")
     while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < Double(total) {
         try await Task.sleep(for: .milliseconds(200))
         tick += 1
@@ -368,17 +365,19 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int) 
             }
         }
         if tick % 150 == 0 {
-            let counts = await controller.passCounts
-            print("t=\(tick / 5)s rss=\(residentKB() / 1024) MiB passes: \(counts.partial) partial, \(counts.full) full, \(counts.writing) writing")
+            let kb = residentKB(of: pid)
+            guard kb > 0 else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the controller (pid \(pid)) is gone"]) }
+            samples.append(kb)
+            print("t=\(tick / 5)s rss=\(kb / 1024) MiB")
         }
     }
     await writer.close()
-    await controller.drain()
-    let counts = await controller.passCounts
-    print("end rss=\(residentKB() / 1024) MiB passes: \(counts.partial) partial, \(counts.full) full, \(counts.writing) writing")
-    feeding.cancel()
-    await controller.stop()
-    _ = try? await running.value
+    let rows = try await OVSDBConnection.connect(to: db)
+    try await Task.sleep(for: .seconds(2))
+    let policies = try await rows.transact("OVN_Northbound", [.select(table: "Logical_Router_Policy", where: Condition([.column("priority", .equal, .scalar(.integer(101)))]), columns: ["_uuid"])], schema: schema)
+    await rows.close()
+    let half = samples.suffix(max(1, samples.count / 2))
+    print("end rss=\(residentKB(of: pid) / 1024) MiB; last half \(half.min()! / 1024)..\(half.max()! / 1024) MiB; \(policies.first?.rows?.count ?? -1) policies in the database")
 }
 
 let args = CommandLine.arguments
@@ -430,7 +429,7 @@ case "replica-sync":
 case "generate-kubectl-folder":
     try generateKubectlFolder(Int(args[2])!, args[3])
 case "controller-soak":
-    try await controllerSoak(db: args[2], dir: args[3], services: Int(args[4])!, seconds: Int(args[5])!)
+    try await controllerSoak(db: args[2], dir: args[3], services: Int(args[4])!, seconds: Int(args[5])!, pid: Int32(args[6])!)
 case "controller-latency":
     try await controllerLatency(db: args[2], dir: args[3], services: Int(args[4])!, trials: Int(args[5])!)
 default:

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Turns the byte stream into JSON messages: `StreamFramer` finds each message's end and
-/// `JanssonCodec` parses it. Any failure closes the connection with a typed error.
+/// `JSONReader` parses it (jansson's rules, without jansson's intermediate tree). Any failure closes the connection with a typed error.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = JSON
 
@@ -17,7 +17,7 @@ struct FrameDecoder: ByteToMessageDecoder {
                 guard let (range, consumed) = try framer.nextMessage(in: bytes) else { return .success(nil) }
                 let message = UnsafeRawBufferPointer(rebasing: bytes[range])
                 do {
-                    return .success((try JanssonCodec.decode(message), consumed))
+                    return .success((try JSONReader.decode(message), consumed))
                 } catch {
                     return .failure(.protocolViolation("bad JSON from server: \(error)"))
                 }
