@@ -28,8 +28,10 @@ func allTables(_ schema: DatabaseSchema) -> [[MonitorRequest]] {
 }
 
 func makeReplica(_ remote: String, monitors: [[MonitorRequest]], indexes: [ReplicaIndex] = [],
-                 probe: Duration? = .seconds(5), leaderOnly: Bool = true) throws -> OVSDBReplica {
+                 probe: Duration? = .seconds(5), leaderOnly: Bool = true, inPlace: Bool = false) throws -> OVSDBReplica {
     var c = OVSDBReplica.Configuration()
+    // In place: every monitor reply is read from its bytes, as only large ones are by default.
+    if inPlace { c.connection.inPlaceReadingSize = 0 }
     c.probeInterval = probe
     c.leaderOnly = leaderOnly
     c.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(400))
@@ -78,12 +80,13 @@ func expectReplicaEqualsDump(_ replica: OVSDBReplica, _ server: OVSDBServerFixtu
 
 @Suite("the replica against a real ovsdb-server")
 struct ReplicaTests {
-    @Test("follows another client's mixed transactions (ovn-nbctl) and equals ovsdb-client dump, table by table")
-    func followsNbctl() async throws {
+    @Test("follows another client's mixed transactions (ovn-nbctl) and equals ovsdb-client dump, table by table; monitor replies read as trees and in place",
+          arguments: [false, true])
+    func followsNbctl(inPlace: Bool) async throws {
         try await withServer { server in
             let schema = try await schemaOf(server)
             try await server.nbctl(["lr-add", "r0", "--", "ls-add", "s0", "--", "ls-add", "s1"])
-            let replica = try makeReplica(server.remote, monitors: allTables(schema))
+            let replica = try makeReplica(server.remote, monitors: allTables(schema), inPlace: inPlace)
             try await replica.start()
             try await expectReplicaEqualsDump(replica, server, schema)
             let changes = replica.changes()
@@ -177,7 +180,7 @@ struct ReplicaTests {
         try await withServer { server in
             let schema = try await schemaOf(server)
             try await server.nbctl(["ls-add", "before"])
-            let replica = try makeReplica(server.remote, monitors: allTables(schema), probe: .milliseconds(500))
+            let replica = try makeReplica(server.remote, monitors: allTables(schema), probe: .milliseconds(500), inPlace: true)
             try await replica.start()
             try await expectReplicaEqualsDump(replica, server, schema)
             server.kill()
@@ -222,7 +225,8 @@ struct ReplicaTests {
             try await server.nbctl(["ls-add", "after"])
             _ = try await eventually { try replica.read { $0["Logical_Switch"]!.count } == 2 }
             let row = try replica.read { $0["Logical_Switch"]!.rows.values.first { $0["name"] == .scalar("after") } }
-            #expect(row?["test_extra"] == .emptySet)
+            let replicated = try replica.read { $0["Logical_Switch"]!.columns.map(\.name) }
+            #expect(row?["test_extra"] == .emptySet, "\(String(describing: row)); columns \(replicated)")
             await replica.close()
         }
     }

@@ -9,8 +9,17 @@ public protocol NotificationSink: AnyObject, Sendable {
     func receive(_ notification: ServerNotification)
     /// The connection ended; nothing more will be delivered.
     func connectionClosed(_ error: OVSDBClientError)
+    /// True if a large reply should come to `monitorReplied(inPlace:)` as bytes rather than
+    /// as a tree; the monitor request then returns `null` instead of the result.
+    var readsRepliesInPlace: Bool { get }
+    /// The reply's `result`, unparsed (valid only during the call); see `JSONReader.reading`.
+    func monitorReplied(inPlace result: UnsafeRawBufferPointer)
 }
 
 extension NotificationSink {
     public func monitorReplied(_ result: JSON) {}
+    public var readsRepliesInPlace: Bool { false }
+    public func monitorReplied(inPlace result: UnsafeRawBufferPointer) {
+        if let json = try? JSONReader.decode(result) { monitorReplied(json) }
+    }
 }

@@ -20,6 +20,9 @@ public final class OVSDBConnection: Sendable {
         public var tls: TLSFiles?
         public var connectTimeout: TimeAmount
         public var maximumMessageSize: Int
+        /// A message at least this large is not parsed whole when its receiver can read it in
+        /// place (a replica's initial sync): see `NotificationSink.readsRepliesInPlace`.
+        public var inPlaceReadingSize: Int = FrameDecoder.defaultLargeMessageSize
         public var logger: Logger
 
         public init(tls: TLSFiles? = nil, connectTimeout: TimeAmount = .seconds(10),
@@ -84,7 +87,7 @@ public final class OVSDBConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maximumMessageSize: configuration.maximumMessageSize)))
+                        ByteToMessageHandler(FrameDecoder(maximumMessageSize: configuration.maximumMessageSize, largeMessageSize: configuration.inPlaceReadingSize)))
                     try channel.pipeline.syncOperations.addHandler(RPCHandler(closeReason: closeReason))
                 }
             }

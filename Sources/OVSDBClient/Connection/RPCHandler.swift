@@ -19,7 +19,7 @@ enum RPCOutbound {
 /// their promises, answers echo, hands notifications to their sinks, and fails everything on
 /// close. It keeps no request state of its own.
 final class RPCHandler: ChannelDuplexHandler {
-    typealias InboundIn = JSON
+    typealias InboundIn = RPCFrame
     typealias OutboundIn = RPCOutbound
     typealias OutboundOut = ByteBuffer
 
@@ -76,7 +76,37 @@ final class RPCHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch machine.receive(unwrapInboundIn(data)) {
+        switch unwrapInboundIn(data) {
+        case .json(let json):
+            perform(machine.receive(json), context: context)
+        case .large(let buffer):
+            buffer.withUnsafeReadableBytes { bytes in receiveLarge(bytes, context: context) }
+        }
+    }
+
+    /// A large reply to a monitor whose sink reads in place goes to it as bytes; anything
+    /// else large is parsed whole.
+    private func receiveLarge(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+        if let reply = try? InPlaceReply(bytes), let sink = machine.monitorSink(awaitingReply: reply.id), sink.readsRepliesInPlace {
+            let action = machine.receive(["id": reply.id, "result": nil, "error": nil])
+            guard case .monitorReplied(let p, _, let sink, let held) = action else { return perform(action, context: context) }
+            sink.monitorReplied(inPlace: UnsafeRawBufferPointer(rebasing: bytes[reply.result]))
+            for note in held { sink.receive(note) }
+            p.succeed(.null)
+            return
+        }
+        let json: JSON
+        do {
+            json = try JSONReader.decode(bytes)
+        } catch {
+            errorCaught(context: context, error: OVSDBClientError.protocolViolation("bad JSON from server: \(error)"))
+            return
+        }
+        perform(machine.receive(json), context: context)
+    }
+
+    private func perform(_ action: RPCStateMachine<EventLoopPromise<JSON>, any NotificationSink>.InboundAction, context: ChannelHandlerContext) {
+        switch action {
         case .succeed(let p, let result):
             p.succeed(result)
         case .fail(let p, let e):
@@ -115,6 +145,34 @@ final class RPCHandler: ChannelDuplexHandler {
         closeReason.record(reason)
         for p in promises { p.fail(reason) }
         for s in sinks { s.connectionClosed(reason) }
+    }
+}
+
+/// A successful reply read only as far as its envelope: its id, and where its result lies.
+struct InPlaceReply {
+    var id: JSON
+    var result: Range<Int>
+
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        var id: JSON?
+        var result: Range<Int>?
+        var error: JSON = .null
+        var isCall = false
+        try JSONReader.reading(bytes) { reader in
+            try reader.readObject { reader, key in
+                switch key {
+                case "result": result = try reader.skipValue()
+                case "id": id = try reader.readValue()
+                case "error": error = try reader.readValue()
+                default:
+                    isCall = isCall || key == "method"
+                    _ = try reader.skipValue()
+                }
+            }
+        }
+        guard let id, let result, error.isNull, !isCall else { throw JSONDecodeError(message: "not a successful reply", position: 0) }
+        self.id = id
+        self.result = result
     }
 }
 

@@ -121,6 +121,12 @@ struct RPCStateMachine<Promise, Sink> {
         return .sendCancel(RPCMessage.notification(method: "cancel", params: [.integer(id)]).json, p.promise)
     }
 
+    /// The sink of the monitor request `id` names, while its reply is awaited.
+    func monitorSink(awaitingReply id: JSON) -> Sink? {
+        guard let n = id.integerValue, !abandoned.contains(n) else { return nil }
+        return pending[n]?.monitor?.sink
+    }
+
     mutating func receive(_ json: JSON) -> InboundAction {
         if case .closed = state { return .ignore }
         let message: RPCMessage

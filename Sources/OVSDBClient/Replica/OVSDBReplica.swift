@@ -321,7 +321,14 @@ public final class OVSDBReplica: Sendable {
         for w in synced { w.resume() }
         logger.info("\(connection.remote): replica synced")
         if let interval = configuration.probeInterval {
-            await probe(connection, every: interval)
+            // The probe sleeps between checks; a connection that closes meanwhile (the server
+            // cancelled the monitor, went away) must not wait out the interval to reconnect.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.probe(connection, every: interval) }
+                group.addTask { _ = await connection.closed() }
+                await group.next()
+                group.cancelAll()
+            }
         }
     }
 

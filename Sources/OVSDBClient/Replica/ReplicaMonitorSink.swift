@@ -20,9 +20,18 @@ final class ReplicaMonitorSink: NotificationSink {
     }
 
     func monitorReplied(_ result: JSON) {
+        apply { try MonitorReply(method: method, result: result, schema: schema) }
+    }
+
+    var readsRepliesInPlace: Bool { true }
+
+    func monitorReplied(inPlace result: UnsafeRawBufferPointer) {
+        apply { try JSONReader.reading(result) { reader in try MonitorReply(method: method, reading: &reader, schema: schema) } }
+    }
+
+    private func apply(_ read: () throws -> MonitorReply) {
         do {
-            let reply = try MonitorReply(method: method, result: result, schema: schema)
-            try replica.applyReply(reply, monitor: monitor, generation: generation, resuming: resuming)
+            try replica.applyReply(read(), monitor: monitor, generation: generation, resuming: resuming)
         } catch {
             replica.dropConnection(generation: generation, because: "monitor reply: \(error)")
         }

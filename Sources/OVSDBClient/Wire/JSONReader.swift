@@ -7,12 +7,12 @@
 public struct JSONReader {
     static let maximumDepth = 2048
 
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
-    private var at = 0
-    private var depth = 0
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var at = 0
+    var depth = 0
 
-    private init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         // A zero-length buffer may have no base address; any valid pointer will do then.
         base = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
         end = bytes.count
@@ -40,13 +40,13 @@ public struct JSONReader {
         }
     }
 
-    private func failure(_ text: String) -> JSONDecodeError {
+    func failure(_ text: String) -> JSONDecodeError {
         JSONDecodeError(message: text, position: at)
     }
 
-    private var current: UInt8? { at < end ? base[at] : nil }
+    var current: UInt8? { at < end ? base[at] : nil }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while at < end {
             switch base[at] {
             case 0x20, 0x09, 0x0A, 0x0D: at += 1
@@ -55,7 +55,7 @@ public struct JSONReader {
         }
     }
 
-    private mutating func value() throws(JSONDecodeError) -> JSON {
+    mutating func value() throws(JSONDecodeError) -> JSON {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maximumDepth else { throw failure("maximum parsing depth reached") }
@@ -203,7 +203,7 @@ public struct JSONReader {
     }
 
     /// A string token: `at` is on its opening quote.
-    private mutating func string() throws(JSONDecodeError) -> String {
+    mutating func string() throws(JSONDecodeError) -> String {
         at += 1
         let start = at
         // Plain ASCII with no escape is the common case: one pass, no copy before the String.

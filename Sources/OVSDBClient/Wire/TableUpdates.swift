@@ -60,7 +60,7 @@ public struct TableUpdates: Sendable {
         self.tables = tables
     }
 
-    private static func parseUpdate(_ json: JSON, table: TableSchema) throws(OVSDBError) -> RowUpdate {
+    static func parseUpdate(_ json: JSON, table: TableSchema) throws(OVSDBError) -> RowUpdate {
         guard case .object(let o) = json else { throw .syntaxError(json, "row update is not an object") }
         let old = o["old"]
         let new = o["new"]
@@ -81,7 +81,7 @@ public struct TableUpdates: Sendable {
         }
     }
 
-    private static func parseUpdate2(_ json: JSON, table: TableSchema) throws(OVSDBError) -> RowUpdate {
+    static func parseUpdate2(_ json: JSON, table: TableSchema) throws(OVSDBError) -> RowUpdate {
         guard case .object(let o) = json, o.count == 1, let (kind, body) = o.first else {
             throw .syntaxError(json, "row update2 must have exactly one of initial, insert, modify, delete")
         }

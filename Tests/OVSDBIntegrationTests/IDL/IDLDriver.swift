@@ -35,6 +35,9 @@ struct IDLDriver {
         }
         var c = OVSDBReplica.Configuration()
         c.probeInterval = nil
+        // Every monitor reply is read in place (by default only large ones are), so the C IDL's
+        // expected output checks that path.
+        c.connection.inPlaceReadingSize = 0
         c.backoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(100))
         let replica = OVSDBReplica(remotes: [.unix(path: server.socketPath)], database: schema.name, monitors: [requests], configuration: c)
         let seqno = NIOLockedValueBox(0)

@@ -1,0 +1,87 @@
+import Testing
+@testable import OVSDBClient
+
+/// Reading a monitor reply in place must give exactly what reading its tree gives, and refuse
+/// exactly what that refuses.
+@Suite("monitor replies read in place against the tree")
+struct InPlaceReadingTests {
+    static let schema = Result { try DatabaseSchema(json: JanssonCodec.decode(readFile(packageRoot() + "/schemas/ovn-nb.ovsschema")!)) }
+
+    struct Flat: Equatable {
+        var found: Bool
+        var last: OVSDBUUID?
+        var rows: [String: [OVSDBUUID: RowUpdate]]
+    }
+
+    static func flat(_ reply: MonitorReply) -> Flat {
+        Flat(found: reply.found, last: reply.lastTransactionID,
+             rows: reply.updates.tables.mapValues { Dictionary($0.map { ($0.uuid, $0.update) }, uniquingKeysWith: { a, _ in a }) })
+    }
+
+    static func viaTree(_ text: [UInt8], _ method: MonitorMethod, _ schema: DatabaseSchema) -> Flat? {
+        guard let json = try? JSONReader.decode(text), let reply = try? MonitorReply(method: method, result: json, schema: schema) else { return nil }
+        return flat(reply)
+    }
+
+    static func inPlace(_ text: [UInt8], _ method: MonitorMethod, _ schema: DatabaseSchema) -> Flat? {
+        text.withUnsafeBytes { bytes in
+            (try? JSONReader.reading(bytes) { reader in try MonitorReply(method: method, reading: &reader, schema: schema) }).map(flat)
+        }
+    }
+
+    static let updates = #"{"Logical_Router_Policy":{"5a1e0000-0000-4000-8000-000000000001":{"initial":{"priority":101,"match":"ip4.src == 10.128.0.5","action":"reroute","nexthops":["set",["10.130.0.2"]],"external_ids":["map",[["EgressSVC","default/web"]]]}},"5a1e0000-0000-4000-8000-000000000002":{"modify":{"nexthops":"10.131.0.2","external_ids":["map",[["k","v"]]]}},"5a1e0000-0000-4000-8000-000000000003":{"delete":null}},"Address_Set":{"5a1e0000-0000-4000-8000-000000000004":{"insert":{"name":"a1","addresses":["set",["10.128.0.5","10.128.0.6"]]}}}}"#
+
+    static let replies: [(MonitorMethod, String)] = [
+        (.monitorCond, updates),
+        (.monitorCondSince, #"[true,"0b4d0000-0000-4000-8000-00000000000a","# + updates + "]"),
+        (.monitorCondSince, #"[false,"0b4d0000-0000-4000-8000-00000000000a",{}]"#),
+        (.monitor, #"{"Address_Set":{"5a1e0000-0000-4000-8000-000000000004":{"new":{"name":"a1","addresses":"10.0.0.1"}},"5a1e0000-0000-4000-8000-000000000005":{"old":{"name":"gone"}}}}"#),
+        (.monitorCondSince, #"[true,"0b4d",{}]"#),
+        (.monitorCondSince, #"[true,"0b4d0000-0000-4000-8000-00000000000a",{},1]"#),
+        (.monitorCondSince, #"[true,"0b4d0000-0000-4000-8000-00000000000a"]"#),
+        (.monitorCond, #"{"No_Such_Table":{}}"#),
+        (.monitorCond, #"{"Address_Set":{"not-a-uuid":{"insert":{}}}}"#),
+        (.monitorCond, #"{"Address_Set":{"5a1e0000-0000-4000-8000-000000000004":{"insert":{"no_column":1}}}}"#),
+        (.monitorCond, #"{"Address_Set":{"5a1e0000-0000-4000-8000-000000000004":{"insert":{"name":7}}}}"#),
+        (.monitorCond, #"{"Address_Set":[]}"#),
+        (.monitorCond, #"[]"#),
+    ]
+
+    @Test("valid and invalid replies of every monitor method: the same rows, or both refuse")
+    func samples() throws {
+        let schema = try Self.schema.get()
+        var accepted = 0
+        for (method, text) in Self.replies {
+            let bytes = Array(text.utf8)
+            let tree = Self.viaTree(bytes, method, schema)
+            #expect(Self.inPlace(bytes, method, schema) == tree, "\(method) \(text)")
+            if tree != nil { accepted += 1 }
+        }
+        #expect(accepted == 4)
+    }
+
+    @Test("seeded byte mutations of a reply: the same rows, or both refuse")
+    func mutations() throws {
+        let schema = try Self.schema.get()
+        var generator = JSONWriterTests.SplitMix(state: 7_2026_12_02)
+        let alphabet = Array(#"{}[]",:0123456789-.abcdefnrstu "#.utf8) + [0x00, 0xC3, 0xA9]
+        let original = Array(Self.updates.utf8)
+        var agreedValid = 0
+        for _ in 0..<3000 {
+            var bytes = original
+            for _ in 0...(generator.next() % 3) {
+                let i = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[i] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: i)
+                default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: i)
+                }
+            }
+            let tree = Self.viaTree(bytes, .monitorCond, schema)
+            let ours = Self.inPlace(bytes, .monitorCond, schema)
+            if ours != tree { Issue.record("\(String(decoding: bytes, as: UTF8.self)): tree \(String(describing: tree)) in place \(String(describing: ours))") }
+            if tree != nil { agreedValid += 1 }
+        }
+        #expect(agreedValid > 100)
+    }
+}
