@@ -423,7 +423,6 @@ case "replica-sync":
     let rows = try replica.read { $0["Logical_Router_Policy"]!.count }
     let t = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     malloc_trim(0)
-    malloc_stats()
     let heap = mallinfo2()
     FileHandle.standardError.write("\(rows) rows; resident after the sync (malloc trimmed): \(residentKB() / 1024) MiB, \(heap.uordblks >> 20) MiB of it allocated\n".data(using: .utf8)!)
     print(String(format: "%.3f", t))
