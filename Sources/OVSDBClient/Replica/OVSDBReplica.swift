@@ -88,6 +88,8 @@ public final class OVSDBReplica: Sendable {
         var loop: Task<Void, Never>?
         var stopped = false
         var nextRemote = 0
+        /// The remotes to connect to; `setRemotes` changes them.
+        var remotes: [RemoteAddress]
     }
 
     public init(remotes: [RemoteAddress], database: String, monitors: [[MonitorRequest]], indexes: [ReplicaIndex] = [],
@@ -99,7 +101,7 @@ public final class OVSDBReplica: Sendable {
                                      configuration: configuration.connection, eventLoopGroup: configuration.eventLoopGroup)
         state = NIOLockedValueBox(State(requests: monitors, indexes: indexes,
                                         lastTransaction: Array(repeating: nil, count: monitors.count),
-                                        synced: Array(repeating: false, count: monitors.count)))
+                                        synced: Array(repeating: false, count: monitors.count), remotes: remotes))
     }
 
     // MARK: reading
@@ -231,6 +233,27 @@ public final class OVSDBReplica: Sendable {
         c?.channel.close(promise: nil)
     }
 
+    /// Connects to `remotes` from now on (the C IDL's `set_remote`). A connection to a member
+    /// still listed is kept; one to a member no longer listed is closed at once, and the replica
+    /// reconnects among the new remotes, resuming as after a failure. Its rows stay readable
+    /// meanwhile.
+    public func setRemotes(_ remotes: [RemoteAddress]) {
+        precondition(!remotes.isEmpty, "a replica needs at least one remote")
+        let dropped = state.withLockedValue { s -> OVSDBConnection? in
+            s.remotes = remotes
+            s.nextRemote = 0
+            guard let c = s.connection, !remotes.contains(c.remote) else { return nil }
+            s.connection = nil
+            s.generation += 1
+            if !s.stopped { s.status = .disconnected(reason: "\(c.remote) is no longer a remote") }
+            return c
+        }
+        dropped?.channel.close(promise: nil)
+    }
+
+    /// True while the replica is synced with a server and following its updates.
+    public var isConnected: Bool { isSynced(status) }
+
     static func monitorID(_ m: Int) -> JSON { .string("replica-\(m)") }
 
     // MARK: the connection loop
@@ -238,7 +261,9 @@ public final class OVSDBReplica: Sendable {
     private func runLoop() async {
         var backoff = configuration.backoff
         while !Task.isCancelled {
-            let (start, minimumIndex) = state.withLockedValue { ($0.nextRemote, $0.highestIndex) }
+            let (start, minimumIndex, remotes) = state.withLockedValue { ($0.nextRemote, $0.highestIndex, $0.remotes) }
+            var connector = self.connector
+            connector.remotes = remotes
             let connection: OVSDBConnection
             let status: ServerDatabaseStatus
             do {
@@ -357,6 +382,9 @@ public final class OVSDBReplica: Sendable {
     /// (they are then compared with what the server sends), and makes `connection` current.
     private func prepareStore(for connection: OVSDBConnection, schema: DatabaseSchema, status: ServerDatabaseStatus) throws -> Int {
         try state.withLockedValue { s in
+            guard s.remotes.contains(connection.remote) else {
+                throw OVSDBClientError.connectionClosed(reason: "\(connection.remote) was removed from the remotes while connecting")
+            }
             if s.store?.schema != schema {
                 let fresh = try ReplicaStore(schema: schema, monitors: s.requests, indexes: s.indexes)
                 if s.store != nil {

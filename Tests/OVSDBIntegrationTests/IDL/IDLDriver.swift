@@ -69,6 +69,14 @@ struct IDLDriver {
             if arg == "reconnect" {
                 emit("reconnect")
                 replica.forceReconnect()
+            } else if arg.hasPrefix("set-remote ") {
+                // test-ovsdb's remotes are relative to the server's folder: unix:socket is the
+                // server, unix:bad_socket nothing.
+                let names = arg.dropFirst("set-remote ".count).split(separator: ",").map { $0.dropFirst("unix:".count) }
+                replica.setRemotes(names.map { name in
+                    .unix(path: name == "socket" ? server.socketPath : server.directory + "/" + name)
+                })
+                emit("new remotes: \(arg.dropFirst("set-remote ".count)), is connected: \(replica.isConnected)")
             } else if arg.hasPrefix("condition ") {
                 applyConditionText(String(arg.dropFirst("condition ".count)))
                 try await replica.changeConditions(monitor: 0, requests: requests)
