@@ -325,7 +325,8 @@ public final class OVSDBReplica: Sendable {
                     if r.columns == nil { r.columns = schema.tables[r.table]?.columnNames }
                     return r
                 }
-                let sink = ReplicaMonitorSink(replica: self, monitor: m, generation: generation, method: method, schema: schema, resuming: resuming)
+                let sink = ReplicaMonitorSink(replica: self, monitor: m, generation: generation, method: method, schema: schema, resuming: resuming,
+                                              requests: requests)
                 do {
                     _ = try await connection.monitor(database, id: Self.monitorID(m), requests: requests, method: method, since: since, sink: sink)
                     break

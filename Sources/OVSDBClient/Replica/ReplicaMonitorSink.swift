@@ -9,8 +9,17 @@ final class ReplicaMonitorSink: NotificationSink {
     let method: MonitorMethod
     let schema: DatabaseSchema
     let resuming: Bool
+    /// The columns this monitor asked for, by table: new rows read in place get their defaults.
+    let columns: [String: [ColumnSchema]]
 
-    init(replica: OVSDBReplica, monitor: Int, generation: Int, method: MonitorMethod, schema: DatabaseSchema, resuming: Bool) {
+    init(replica: OVSDBReplica, monitor: Int, generation: Int, method: MonitorMethod, schema: DatabaseSchema, resuming: Bool,
+         requests: [MonitorRequest] = []) {
+        var columns: [String: [ColumnSchema]] = [:]
+        for r in requests {
+            guard let table = schema.tables[r.table] else { continue }
+            columns[r.table, default: []] += (r.columns ?? table.columnNames).compactMap { table.column($0) }
+        }
+        self.columns = columns
         self.replica = replica
         self.monitor = monitor
         self.generation = generation
@@ -26,7 +35,7 @@ final class ReplicaMonitorSink: NotificationSink {
     var readsRepliesInPlace: Bool { true }
 
     func monitorReplied(inPlace result: UnsafeRawBufferPointer) {
-        apply { try JSONReader.reading(result) { reader in try MonitorReply(method: method, reading: &reader, schema: schema) } }
+        apply { try JSONReader.reading(result) { reader in try MonitorReply(method: method, reading: &reader, schema: schema, completing: columns) } }
     }
 
     private func apply(_ read: () throws -> MonitorReply) {

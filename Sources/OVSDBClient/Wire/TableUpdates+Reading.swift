@@ -1,7 +1,10 @@
 extension TableUpdates {
     /// Reads `<table-updates>` in place (see `JSONReader.reading`): only one row's update at a
     /// time is a `JSON` tree, and it is checked by the same code as `init(json:version:schema:)`.
-    init(reading reader: inout JSONReader, version: Version, schema: DatabaseSchema) throws {
+    /// New rows of a table in `completing` get the default value of each of its listed columns
+    /// they leave out (update2 leaves out defaults), so whoever stores them need not copy them.
+    init(reading reader: inout JSONReader, version: Version, schema: DatabaseSchema,
+         completing: [String: [ColumnSchema]] = [:]) throws {
         var tables: [String: [(uuid: OVSDBUUID, update: RowUpdate)]] = [:]
         try reader.readObject { reader, name in
             guard let table = schema.tables[name] else {
@@ -13,10 +16,13 @@ extension TableUpdates {
                     throw OVSDBError(tag: "syntax error", details: "\(uuidText) is not a row UUID (table \(name))")
                 }
                 let change = try reader.readValue()
+                var update: RowUpdate
                 switch version {
-                case .update: out.append((uuid, try Self.parseUpdate(change, table: table)))
-                case .update2: out.append((uuid, try Self.parseUpdate2(change, table: table)))
+                case .update: update = try Self.parseUpdate(change, table: table)
+                case .update2: update = try Self.parseUpdate2(change, table: table)
                 }
+                if let columns = completing[name] { update.fillDefaults(columns) }
+                out.append((uuid, update))
             }
             tables[name] = out
         }
@@ -24,9 +30,29 @@ extension TableUpdates {
     }
 }
 
+extension RowUpdate {
+    /// Gives a new row (initial or insert) the default of each of `columns` it lacks.
+    mutating func fillDefaults(_ columns: [ColumnSchema]) {
+        let insert: Bool
+        var row: Row
+        switch self {
+        case .initial(let r): row = r; insert = false
+        case .insert(let r): row = r; insert = true
+        default: return
+        }
+        guard columns.contains(where: { row[$0.name] == nil }) else { return }
+        // Drop this value's reference first, so the row is changed in place, not copied.
+        self = .delete
+        row.columns.reserveCapacity(columns.count)
+        for c in columns where row[c.name] == nil { row[c.name] = Datum.defaultValue(for: c.type) }
+        self = insert ? .insert(row) : .initial(row)
+    }
+}
+
 extension MonitorReply {
     /// Reads a monitor reply's `result` in place, as `init(method:result:schema:)` reads a tree.
-    init(method: MonitorMethod, reading reader: inout JSONReader, schema: DatabaseSchema) throws {
+    init(method: MonitorMethod, reading reader: inout JSONReader, schema: DatabaseSchema,
+         completing: [String: [ColumnSchema]] = [:]) throws {
         self.method = method
         switch method {
         case .monitorCondSince:
@@ -34,7 +60,7 @@ extension MonitorReply {
             var updates: TableUpdates?
             try reader.readArray { reader in
                 if parts.count == 2, updates == nil {
-                    updates = try TableUpdates(reading: &reader, version: .update2, schema: schema)
+                    updates = try TableUpdates(reading: &reader, version: .update2, schema: schema, completing: completing)
                 } else {
                     parts.append(try reader.readValue())
                 }
@@ -49,7 +75,7 @@ extension MonitorReply {
         case .monitorCond, .monitor:
             found = false
             lastTransactionID = nil
-            updates = try TableUpdates(reading: &reader, version: method.updateVersion, schema: schema)
+            updates = try TableUpdates(reading: &reader, version: method.updateVersion, schema: schema, completing: completing)
         }
     }
 }

@@ -84,4 +84,28 @@ struct InPlaceReadingTests {
         }
         #expect(agreedValid > 100)
     }
+
+    @Test("new rows read in place get the defaults of the columns asked for; modifies and deletes are left as sent")
+    func completing() throws {
+        let schema = try Self.schema.get()
+        let policy = try #require(schema.tables["Logical_Router_Policy"])
+        let asked = ["priority", "match", "action", "nexthop", "nexthops", "options", "external_ids", "bfd_sessions"].compactMap(policy.column)
+        let bytes = Array(Self.updates.utf8)
+        let reply = try bytes.withUnsafeBytes { b in
+            try JSONReader.reading(b) { r in try MonitorReply(method: .monitorCond, reading: &r, schema: schema, completing: ["Logical_Router_Policy": asked]) }
+        }
+        let plain = try #require(Self.viaTree(bytes, .monitorCond, schema))
+        let rows = Dictionary(reply.updates.tables["Logical_Router_Policy"]!.map { ($0.uuid, $0.update) }, uniquingKeysWith: { a, _ in a })
+        for (uuid, update) in plain.rows["Logical_Router_Policy"]! {
+            guard case .initial(let sent) = update else {
+                #expect(rows[uuid] == update)
+                continue
+            }
+            var expected = sent
+            for c in asked where expected[c.name] == nil { expected[c.name] = Datum.defaultValue(for: c.type) }
+            #expect(rows[uuid] == .initial(expected))
+            #expect(expected.columns.count == asked.count && sent.columns.count < asked.count)
+        }
+        #expect(reply.updates.tables["Address_Set"]?.first?.update == plain.rows["Address_Set"]?.values.first, "tables not asked for are left as sent")
+    }
 }
