@@ -14,6 +14,18 @@ public protocol NotificationSink: AnyObject, Sendable {
     var readsRepliesInPlace: Bool { get }
     /// The reply's `result`, unparsed (valid only during the call); see `JSONReader.reading`.
     func monitorReplied(inPlace result: UnsafeRawBufferPointer)
+    /// A large `update`, `update2` or `update3` for this monitor, its table updates unparsed
+    /// (valid only during the call); called instead of `receive` when `readsRepliesInPlace`.
+    func receive(inPlace update: InPlaceUpdate)
+}
+
+/// An update notification whose table updates are left as bytes.
+public struct InPlaceUpdate {
+    public var method: String
+    public var monitor: JSON
+    /// `update3` only.
+    public var lastTransactionID: OVSDBUUID?
+    public var tableUpdates: UnsafeRawBufferPointer
 }
 
 extension NotificationSink {
@@ -22,4 +34,5 @@ extension NotificationSink {
     public func monitorReplied(inPlace result: UnsafeRawBufferPointer) {
         if let json = try? JSONReader.decode(result) { monitorReplied(json) }
     }
+    public func receive(inPlace update: InPlaceUpdate) {}
 }

@@ -84,8 +84,8 @@ final class RPCHandler: ChannelDuplexHandler {
         }
     }
 
-    /// A large reply to a monitor whose sink reads in place goes to it as bytes; anything
-    /// else large is parsed whole.
+    /// A large reply to a monitor whose sink reads in place, or a large update for one whose
+    /// reply has been delivered, goes to it as bytes; anything else large is parsed whole.
     private func receiveLarge(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         if let reply = try? InPlaceReply(bytes), let sink = machine.monitorSink(awaitingReply: reply.id), sink.readsRepliesInPlace {
             let action = machine.receive(["id": reply.id, "result": nil, "error": nil])
@@ -93,6 +93,11 @@ final class RPCHandler: ChannelDuplexHandler {
             sink.monitorReplied(inPlace: UnsafeRawBufferPointer(rebasing: bytes[reply.result]))
             for note in held { sink.receive(note) }
             p.succeed(.null)
+            return
+        }
+        if let note = try? InPlaceNotification(bytes), let sink = machine.deliveringSink(forMonitor: note.monitor), sink.readsRepliesInPlace {
+            sink.receive(inPlace: InPlaceUpdate(method: note.method, monitor: note.monitor, lastTransactionID: note.lastTransactionID,
+                                                tableUpdates: UnsafeRawBufferPointer(rebasing: bytes[note.tableUpdates])))
             return
         }
         let json: JSON
@@ -173,6 +178,45 @@ struct InPlaceReply {
         guard let id, let result, error.isNull, !isCall else { throw JSONDecodeError(message: "not a successful reply", position: 0) }
         self.id = id
         self.result = result
+    }
+}
+
+/// An update notification read only as far as its monitor id (and transaction id), with
+/// where its table updates lie.
+struct InPlaceNotification {
+    var method: String
+    var monitor: JSON
+    var lastTransactionID: OVSDBUUID?
+    var tableUpdates: Range<Int>
+
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        var method: String?
+        var elements: [Range<Int>] = []
+        var id: JSON = .null
+        try JSONReader.reading(bytes) { reader in
+            try reader.readObject { reader, key in
+                switch key {
+                case "method": method = try reader.readValue().stringValue
+                case "id": id = try reader.readValue()
+                case "params": try reader.readArray { reader in elements.append(try reader.skipValue()) }
+                default: _ = try reader.skipValue()
+                }
+            }
+        }
+        // params: the monitor id, then (update3) the last transaction id, then the updates.
+        let bad = JSONDecodeError(message: "not an update notification", position: 0)
+        guard let method, ["update", "update2", "update3"].contains(method), id.isNull,
+              elements.count == (method == "update3" ? 3 : 2) else { throw bad }
+        let value = { (r: Range<Int>) throws -> JSON in
+            try JSONReader.reading(UnsafeRawBufferPointer(rebasing: bytes[r])) { try $0.readValue() }
+        }
+        monitor = try value(elements[0])
+        if method == "update3" {
+            guard let text = try value(elements[1]).stringValue, let txn = OVSDBUUID(text) else { throw bad }
+            lastTransactionID = txn
+        }
+        self.method = method
+        tableUpdates = elements[elements.count - 1]
     }
 }
 

@@ -127,6 +127,13 @@ struct RPCStateMachine<Promise, Sink> {
         return pending[n]?.monitor?.sink
     }
 
+    /// The sink of monitor `id` once its reply has been delivered (its updates go straight to
+    /// it), or nil while none is registered or the connection has closed.
+    func deliveringSink(forMonitor id: JSON) -> Sink? {
+        if case .closed = state { return nil }
+        return monitors[id]
+    }
+
     mutating func receive(_ json: JSON) -> InboundAction {
         if case .closed = state { return .ignore }
         let message: RPCMessage

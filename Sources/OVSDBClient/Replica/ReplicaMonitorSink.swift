@@ -38,6 +38,18 @@ final class ReplicaMonitorSink: NotificationSink {
         apply { try JSONReader.reading(result) { reader in try MonitorReply(method: method, reading: &reader, schema: schema, completing: columns) } }
     }
 
+    func receive(inPlace update: InPlaceUpdate) {
+        do {
+            let version: TableUpdates.Version = update.method == "update" ? .update : .update2
+            let updates = try JSONReader.reading(update.tableUpdates) { reader in
+                try TableUpdates(reading: &reader, version: version, schema: schema, completing: columns)
+            }
+            try replica.applyUpdate(updates, transactionID: update.lastTransactionID, monitor: monitor, generation: generation)
+        } catch {
+            replica.dropConnection(generation: generation, because: "update does not apply: \(error)")
+        }
+    }
+
     private func apply(_ read: () throws -> MonitorReply) {
         do {
             try replica.applyReply(read(), monitor: monitor, generation: generation, resuming: resuming)

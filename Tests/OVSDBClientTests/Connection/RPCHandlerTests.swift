@@ -15,6 +15,10 @@ private final class RecordingSink: NotificationSink {
         events.withLockedValue { $0.append("in place \(String(decoding: result, as: UTF8.self))") }
     }
     func monitorReplied(_ result: JSON) { events.withLockedValue { $0.append("reply \(result)") } }
+    func receive(inPlace u: InPlaceUpdate) {
+        let text = String(decoding: u.tableUpdates, as: UTF8.self)
+        events.withLockedValue { $0.append("in place \(u.method) \(u.monitor) \(u.lastTransactionID.map { "\($0)" } ?? "-") \(text)") }
+    }
     func receive(_ n: ServerNotification) { events.withLockedValue { $0.append("note \(n.monitorID ?? .null)") } }
     func connectionClosed(_ e: OVSDBClientError) { events.withLockedValue { $0.append("closed") } }
 }
@@ -71,6 +75,32 @@ struct RPCHandlerTests {
         try channel.writeInbound(RPCFrame.json(["method": "update2", "params": ["m", [:]], "id": nil]))
         #expect(sink.events.withLockedValue { $0 } == [#"in place {"T":{"x":[1, "}"]}}"#, "note \"m\"", "note \"m\""])
         #expect(try promise.futureResult.wait() == .null)
+        _ = try? channel.finish()
+    }
+
+    @Test("large updates go to an in-place sink as bytes once its reply is in; before that, or for other sinks, they are parsed and kept in order")
+    func largeUpdates() throws {
+        let channel = EmbeddedChannel(handler: RPCHandler(closeReason: CloseReason()))
+        let sink = RecordingSink(inPlace: true)
+        let promise = channel.eventLoop.makePromise(of: JSON.self)
+        channel.writeAndFlush(RPCOutbound.request(id: 1, method: "monitor_cond_since", params: [], promise: promise, monitor: ("m", sink)), promise: nil)
+        try channel.writeInbound(large(#"{"method":"update3","params":["m","0b4d0000-0000-4000-8000-00000000000a",{"T":{}}],"id":null}"#))
+        try channel.writeInbound(large(#"{"id":1,"result":[true,"0b4d0000-0000-4000-8000-00000000000a",{}],"error":null}"#))
+        try channel.writeInbound(large(#"{"params":["m","0b4d0000-0000-4000-8000-00000000000b", {"T":{"u":{"delete":null}}} ],"id":null,"method":"update3"}"#))
+        try channel.writeInbound(large(#"{"method":"update2","params":["m",{"T":{}}],"id":null}"#))
+        try channel.writeInbound(large(#"{"method":"update2","params":["other",{"T":{}}],"id":null}"#))
+        #expect(sink.events.withLockedValue { $0 } == [
+            #"in place [true,"0b4d0000-0000-4000-8000-00000000000a",{}]"#,
+            "note \"m\"",
+            #"in place update3 "m" 0b4d0000-0000-4000-8000-00000000000b {"T":{"u":{"delete":null}}}"#,
+            #"in place update2 "m" - {"T":{}}"#,
+        ])
+        let plainSink = RecordingSink()
+        let plain = channel.eventLoop.makePromise(of: JSON.self)
+        channel.writeAndFlush(RPCOutbound.request(id: 2, method: "monitor_cond", params: [], promise: plain, monitor: ("p", plainSink)), promise: nil)
+        try channel.writeInbound(RPCFrame.json(["id": 2, "result": [:], "error": nil]))
+        try channel.writeInbound(large(#"{"method":"update2","params":["p",{"T":{}}],"id":null}"#))
+        #expect(plainSink.events.withLockedValue { $0 } == ["reply {}", "note \"p\""])
         _ = try? channel.finish()
     }
 
