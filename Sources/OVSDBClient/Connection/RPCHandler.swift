@@ -87,18 +87,22 @@ final class RPCHandler: ChannelDuplexHandler {
     /// A large reply to a monitor whose sink reads in place, or a large update for one whose
     /// reply has been delivered, goes to it as bytes; anything else large is parsed whole.
     private func receiveLarge(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
-        if let reply = try? InPlaceReply(bytes), let sink = machine.monitorSink(awaitingReply: reply.id), sink.readsRepliesInPlace {
-            let action = machine.receive(["id": reply.id, "result": nil, "error": nil])
+        switch InPlaceEnvelope(bytes) {
+        case .reply(let id, let result)?:
+            guard let sink = machine.monitorSink(awaitingReply: id), sink.readsRepliesInPlace else { break }
+            let action = machine.receiveResponse(result: .null, error: .null, id: id)
             guard case .monitorReplied(let p, _, let sink, let held) = action else { return perform(action, context: context) }
-            sink.monitorReplied(inPlace: UnsafeRawBufferPointer(rebasing: bytes[reply.result]))
+            sink.monitorReplied(inPlace: UnsafeRawBufferPointer(rebasing: bytes[result]))
             for note in held { sink.receive(note) }
             p.succeed(.null)
             return
-        }
-        if let note = try? InPlaceNotification(bytes), let sink = machine.deliveringSink(forMonitor: note.monitor), sink.readsRepliesInPlace {
-            sink.receive(inPlace: InPlaceUpdate(method: note.method, monitor: note.monitor, lastTransactionID: note.lastTransactionID,
-                                                tableUpdates: UnsafeRawBufferPointer(rebasing: bytes[note.tableUpdates])))
+        case .update(let method, let monitor, let txn, let updates)?:
+            guard let sink = machine.deliveringSink(forMonitor: monitor), sink.readsRepliesInPlace else { break }
+            sink.receive(inPlace: InPlaceUpdate(method: method, monitor: monitor, lastTransactionID: txn,
+                                                tableUpdates: UnsafeRawBufferPointer(rebasing: bytes[updates])))
             return
+        case nil:
+            break
         }
         let json: JSON
         do {

@@ -159,22 +159,28 @@ struct RPCStateMachine<Promise, Sink> {
             guard let note else { return .ignore }
             return route(note)
         case .response(let result, let error, let id):
-            if let n = id.integerValue, abandoned.remove(n) { return .ignore }
-            guard let n = id.integerValue, let p = pending.removeValue(forKey: n) else {
-                return closeForViolation("reply with unknown id \(id)")
-            }
-            if !error.isNull {
-                if let m = p.monitor {
-                    waitingMonitorIDs.remove(m.id)
-                    heldBack.removeValue(forKey: m.id)
-                }
-                return .fail(p.promise, .rpcError(method: p.method, error: error))
-            }
-            guard let m = p.monitor else { return .succeed(p.promise, result) }
-            waitingMonitorIDs.remove(m.id)
-            monitors[m.id] = m.sink
-            return .monitorReplied(p.promise, result, m.sink, held: heldBack.removeValue(forKey: m.id) ?? [])
+            return receiveResponse(result: result, error: error, id: id)
         }
+    }
+
+    /// A reply: completes its request, or registers the monitor it started.
+    mutating func receiveResponse(result: JSON, error: JSON, id: JSON) -> InboundAction {
+        if case .closed = state { return .ignore }
+        if let n = id.integerValue, abandoned.remove(n) { return .ignore }
+        guard let n = id.integerValue, let p = pending.removeValue(forKey: n) else {
+            return closeForViolation("reply with unknown id \(id)")
+        }
+        if !error.isNull {
+            if let m = p.monitor {
+                waitingMonitorIDs.remove(m.id)
+                heldBack.removeValue(forKey: m.id)
+            }
+            return .fail(p.promise, .rpcError(method: p.method, error: error))
+        }
+        guard let m = p.monitor else { return .succeed(p.promise, result) }
+        waitingMonitorIDs.remove(m.id)
+        monitors[m.id] = m.sink
+        return .monitorReplied(p.promise, result, m.sink, held: heldBack.removeValue(forKey: m.id) ?? [])
     }
 
     private mutating func route(_ note: ServerNotification) -> InboundAction {

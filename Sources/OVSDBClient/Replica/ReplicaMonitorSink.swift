@@ -39,14 +39,11 @@ final class ReplicaMonitorSink: NotificationSink {
     }
 
     func receive(inPlace update: InPlaceUpdate) {
-        do {
-            let version: TableUpdates.Version = update.method == "update" ? .update : .update2
-            let updates = try JSONReader.reading(update.tableUpdates) { reader in
+        let version: TableUpdates.Version = update.method == "update" ? .update : .update2
+        applyUpdate(transactionID: update.lastTransactionID) {
+            try JSONReader.reading(update.tableUpdates) { reader in
                 try TableUpdates(reading: &reader, version: version, schema: schema, completing: columns)
             }
-            try replica.applyUpdate(updates, transactionID: update.lastTransactionID, monitor: monitor, generation: generation)
-        } catch {
-            replica.dropConnection(generation: generation, because: "update does not apply: \(error)")
         }
     }
 
@@ -59,19 +56,23 @@ final class ReplicaMonitorSink: NotificationSink {
     }
 
     func receive(_ note: ServerNotification) {
+        switch note {
+        case .update(_, let updates):
+            applyUpdate(transactionID: nil) { try TableUpdates(json: updates, version: .update, schema: schema) }
+        case .update2(_, let updates):
+            applyUpdate(transactionID: nil) { try TableUpdates(json: updates, version: .update2, schema: schema) }
+        case .update3(_, let id, let updates):
+            applyUpdate(transactionID: id) { try TableUpdates(json: updates, version: .update2, schema: schema) }
+        case .monitorCanceled:
+            replica.dropConnection(generation: generation, because: "the server cancelled the monitor (database removed or converted)")
+        case .locked, .stolen:
+            break
+        }
+    }
+
+    private func applyUpdate(transactionID: OVSDBUUID?, _ read: () throws -> TableUpdates) {
         do {
-            switch note {
-            case .update(_, let updates):
-                try replica.applyUpdate(TableUpdates(json: updates, version: .update, schema: schema), transactionID: nil, monitor: monitor, generation: generation)
-            case .update2(_, let updates):
-                try replica.applyUpdate(TableUpdates(json: updates, version: .update2, schema: schema), transactionID: nil, monitor: monitor, generation: generation)
-            case .update3(_, let id, let updates):
-                try replica.applyUpdate(TableUpdates(json: updates, version: .update2, schema: schema), transactionID: id, monitor: monitor, generation: generation)
-            case .monitorCanceled:
-                replica.dropConnection(generation: generation, because: "the server cancelled the monitor (database removed or converted)")
-            case .locked, .stolen:
-                break
-            }
+            try replica.applyUpdate(read(), transactionID: transactionID, monitor: monitor, generation: generation)
         } catch {
             replica.dropConnection(generation: generation, because: "update does not apply: \(error)")
         }

@@ -11,71 +11,18 @@ extension JSONReader {
         return value
     }
 
-    /// The next value as a tree.
-    mutating func readValue() throws(JSONDecodeError) -> JSON {
-        skipSpace()
-        return try value()
-    }
-
     /// An object: `member` is called with each key and must read that member's value.
     mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
         skipSpace()
         guard current == UInt8(ascii: "{") else { throw failure("object expected") }
-        try nested {
-            $0.at += 1
-            $0.skipSpace()
-            if $0.current == UInt8(ascii: "}") {
-                $0.at += 1
-                return
-            }
-            while true {
-                guard $0.current == UInt8(ascii: "\"") else { throw $0.failure("string or '}' expected") }
-                let key = try $0.string()
-                if key.utf8.contains(0) { throw $0.failure("NUL byte in object key not supported") }
-                $0.skipSpace()
-                guard $0.current == UInt8(ascii: ":") else { throw $0.failure("':' expected") }
-                $0.at += 1
-                try member(&$0, key)
-                $0.skipSpace()
-                switch $0.current {
-                case UInt8(ascii: ","):
-                    $0.at += 1
-                    $0.skipSpace()
-                case UInt8(ascii: "}"):
-                    $0.at += 1
-                    return
-                default:
-                    throw $0.failure("'}' expected")
-                }
-            }
-        }
+        try nested { try $0.eachMember(failing: { $0 }, member) }
     }
 
     /// An array: `element` is called once per element and must read it.
     mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
         skipSpace()
         guard current == UInt8(ascii: "[") else { throw failure("array expected") }
-        try nested {
-            $0.at += 1
-            $0.skipSpace()
-            if $0.current == UInt8(ascii: "]") {
-                $0.at += 1
-                return
-            }
-            while true {
-                try element(&$0)
-                $0.skipSpace()
-                switch $0.current {
-                case UInt8(ascii: ","):
-                    $0.at += 1
-                case UInt8(ascii: "]"):
-                    $0.at += 1
-                    return
-                default:
-                    throw $0.failure("']' expected")
-                }
-            }
-        }
+        try nested { try $0.eachElement(failing: { $0 }, element) }
     }
 
     /// Passes over the next value without reading it and returns where it lies. Nothing is

@@ -31,13 +31,7 @@ public struct JSONReader {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(JSONDecodeError) -> JSON {
-        do {
-            return try bytes.withUnsafeBytes { raw in try decode(raw) }
-        } catch let e as JSONDecodeError {
-            throw e
-        } catch {
-            throw JSONDecodeError(message: "\(error)", position: 0)
-        }
+        try JSONDecodeError.decoding(bytes) { (raw) throws(JSONDecodeError) in try decode(raw) }
     }
 
     func failure(_ text: String) -> JSONDecodeError {
@@ -70,22 +64,43 @@ public struct JSONReader {
     }
 
     private mutating func object() throws(JSONDecodeError) -> JSON {
-        at += 1
         var members: [String: JSON] = [:]
+        try eachMember(failing: { $0 }) { (reader, key) throws(JSONDecodeError) in members[key] = try reader.readValue() }
+        return .object(members)
+    }
+
+    private mutating func array() throws(JSONDecodeError) -> JSON {
+        var elements: [JSON] = []
+        try eachElement(failing: { $0 }) { (reader) throws(JSONDecodeError) in elements.append(try reader.readValue()) }
+        return .array(elements)
+    }
+
+    /// The next value as a tree.
+    mutating func readValue() throws(JSONDecodeError) -> JSON {
+        skipSpace()
+        return try value()
+    }
+
+    /// The members of the object whose `{` is at `at`: `member` gets each key and must read
+    /// that member's value. Shared by the tree and by reading in place; generic over the error
+    /// type (`failing` turns the reader's own) so that the tree's loop stays specialised.
+    @inline(__always)
+    mutating func eachMember<E: Error>(failing: (JSONDecodeError) -> E, _ member: (inout JSONReader, String) throws(E) -> Void) throws(E) {
+        at += 1
         skipSpace()
         if current == UInt8(ascii: "}") {
             at += 1
-            return .object(members)
+            return
         }
         while true {
-            guard current == UInt8(ascii: "\"") else { throw failure("string or '}' expected") }
-            let key = try string()
-            if key.utf8.contains(0) { throw failure("NUL byte in object key not supported") }
+            guard current == UInt8(ascii: "\"") else { throw failing(failure("string or '}' expected")) }
+            let key: String
+            do { key = try string() } catch { throw failing(error) }
+            if key.utf8.contains(0) { throw failing(failure("NUL byte in object key not supported")) }
             skipSpace()
-            guard current == UInt8(ascii: ":") else { throw failure("':' expected") }
+            guard current == UInt8(ascii: ":") else { throw failing(failure("':' expected")) }
             at += 1
-            skipSpace()
-            members[key] = try value()
+            try member(&self, key)
             skipSpace()
             switch current {
             case UInt8(ascii: ","):
@@ -93,33 +108,34 @@ public struct JSONReader {
                 skipSpace()
             case UInt8(ascii: "}"):
                 at += 1
-                return .object(members)
+                return
             default:
-                throw failure("'}' expected")
+                throw failing(failure("'}' expected"))
             }
         }
     }
 
-    private mutating func array() throws(JSONDecodeError) -> JSON {
+    /// The elements of the array whose `[` is at `at`: `element` is called once per element
+    /// and must read it.
+    @inline(__always)
+    mutating func eachElement<E: Error>(failing: (JSONDecodeError) -> E, _ element: (inout JSONReader) throws(E) -> Void) throws(E) {
         at += 1
-        var elements: [JSON] = []
         skipSpace()
         if current == UInt8(ascii: "]") {
             at += 1
-            return .array(elements)
+            return
         }
         while true {
-            elements.append(try value())
+            try element(&self)
             skipSpace()
             switch current {
             case UInt8(ascii: ","):
                 at += 1
-                skipSpace()
             case UInt8(ascii: "]"):
                 at += 1
-                return .array(elements)
+                return
             default:
-                throw failure("']' expected")
+                throw failing(failure("']' expected"))
             }
         }
     }

@@ -30,13 +30,7 @@ public enum JanssonCodec {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(JSONDecodeError) -> JSON {
-        do {
-            return try bytes.withUnsafeBytes { raw in try decode(raw) }
-        } catch let e as JSONDecodeError {
-            throw e
-        } catch {
-            throw JSONDecodeError(message: "\(error)", position: 0)
-        }
+        try JSONDecodeError.decoding(bytes) { (raw) throws(JSONDecodeError) in try decode(raw) }
     }
 
     public static func decode(_ text: String) throws(JSONDecodeError) -> JSON {

@@ -68,15 +68,7 @@ struct InPlaceReadingTests {
         let original = Array(Self.updates.utf8)
         var agreedValid = 0
         for _ in 0..<3000 {
-            var bytes = original
-            for _ in 0...(generator.next() % 3) {
-                let i = Int(generator.next() % UInt64(bytes.count))
-                switch generator.next() % 3 {
-                case 0: bytes[i] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
-                case 1: bytes.remove(at: i)
-                default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: i)
-                }
-            }
+            let bytes = generator.mutated(original, alphabet: alphabet)
             let tree = Self.viaTree(bytes, .monitorCond, schema)
             let ours = Self.inPlace(bytes, .monitorCond, schema)
             if ours != tree { Issue.record("\(String(decoding: bytes, as: UTF8.self)): tree \(String(describing: tree)) in place \(String(describing: ours))") }

@@ -91,19 +91,26 @@ struct JSONReaderTests {
         for seed in seeds {
             let original = Array(seed.utf8)
             for _ in 0..<4000 {
-                var bytes = original
-                for _ in 0...(generator.next() % 3) {
-                    let i = Int(generator.next() % UInt64(bytes.count))
-                    switch generator.next() % 3 {
-                    case 0: bytes[i] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
-                    case 1: bytes.remove(at: i)
-                    default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: i)
-                    }
-                    if bytes.isEmpty { break }
-                }
+                let bytes = generator.mutated(original, alphabet: alphabet)
                 if let failure = Self.agree(bytes) { Issue.record(failure) }
             }
         }
     }
 }
 
+extension JSONWriterTests.SplitMix {
+    /// `bytes` with one to three bytes replaced, removed or inserted (from `alphabet`).
+    mutating func mutated(_ bytes: [UInt8], alphabet: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        for _ in 0...(next() % 3) {
+            let i = Int(next() % UInt64(bytes.count))
+            switch next() % 3 {
+            case 0: bytes[i] = alphabet[Int(next() % UInt64(alphabet.count))]
+            case 1: bytes.remove(at: i)
+            default: bytes.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: i)
+            }
+            if bytes.isEmpty { break }
+        }
+        return bytes
+    }
+}
