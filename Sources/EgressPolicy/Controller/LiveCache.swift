@@ -52,7 +52,7 @@ final class LiveCache: Sendable {
         switch table {
         case LogicalRouter.tableName:
             c.changedAll = true
-            if case .string(let name)? = row[LogicalRouter.Column.name.rawValue]?.keys.first { c.routers[uuid] = name }
+            if case .string(let name)? = row[LogicalRouter.Column.name.rawValue]?.first { c.routers[uuid] = name }
         case LogicalRouterPolicy.tableName:
             guard var p = try? LogicalRouterPolicy(row: row) else {
                 c.changedAll = true

@@ -34,17 +34,17 @@ extension Datum {
 
 extension Row {
     public func scalar<T: AtomConvertible>(_ column: String, in table: String, or fallback: T) throws(OVSDBError) -> T {
-        guard let d = columns[column], let first = d.keys.first else { return fallback }
+        guard let d = self[column], let first = d.first else { return fallback }
         do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
     }
 
     public func optional<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> T? {
-        guard let d = columns[column], let first = d.keys.first else { return nil }
+        guard let d = self[column], let first = d.first else { return nil }
         do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
     }
 
     public func set<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> Set<T> {
-        guard let d = columns[column] else { return [] }
+        guard let d = self[column] else { return [] }
         var out = Set<T>(minimumCapacity: d.count)
         do {
             for k in d.keys { out.insert(try T(atom: k)) }
@@ -55,7 +55,7 @@ extension Row {
     }
 
     public func map<K: AtomConvertible, V: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> [K: V] {
-        guard let d = columns[column], let values = d.values else { return [:] }
+        guard let d = self[column], let values = d.values else { return [:] }
         var out = [K: V](minimumCapacity: d.count)
         do {
             for (k, v) in zip(d.keys, values) { out[try K(atom: k)] = try V(atom: v) }

@@ -104,7 +104,7 @@ public struct TypedTransaction: Sendable {
             default: continue
             }
             guard let tableName = op.table, let table = schema.tables[tableName] else { continue }
-            for (name, datum) in row.columns {
+            for (name, datum) in row.entries {
                 guard let type = table.columns[name]?.type else { continue }
                 for (base, atoms) in [(type.key, datum.keys), (type.value, datum.values ?? [])] {
                     guard let ref = base?.refTable else { continue }
@@ -126,7 +126,7 @@ public struct TypedTransaction: Sendable {
             return nil
         }
         var out = row
-        for name in row.columns.keys.sorted() where table.columns[name] == nil {
+        for name in row.names where table.columns[name] == nil {
             out.columns.removeValue(forKey: name)
             warnings.append("column \(M.tableName).\(name) is not in the server's schema: left out of \(operation)")
         }

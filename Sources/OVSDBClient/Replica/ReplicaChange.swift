@@ -19,11 +19,11 @@ public enum ReplicaChange: Sendable, Hashable {
     /// The columns whose value differs between old and new (every column for insert/delete).
     public var changedColumns: Set<String> {
         switch self {
-        case .insert(_, _, let r), .delete(_, _, let r): return Set(r.columns.keys)
+        case .insert(_, _, let r), .delete(_, _, let r): return Set(r.names)
         case .modify(_, _, let old, let new):
             var out = Set<String>()
-            for (k, v) in new.columns where old[k] != v { out.insert(k) }
-            for k in old.columns.keys where new[k] == nil { out.insert(k) }
+            for (k, v) in new.entries where old[k] != v { out.insert(k) }
+            for k in old.names where new[k] == nil { out.insert(k) }
             return out
         }
     }

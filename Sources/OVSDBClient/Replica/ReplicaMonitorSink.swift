@@ -10,7 +10,7 @@ final class ReplicaMonitorSink: NotificationSink {
     let schema: DatabaseSchema
     let resuming: Bool
     /// The columns this monitor asked for, by table: new rows read in place get their defaults.
-    let columns: [String: [ColumnSchema]]
+    let columns: [String: RowShape]
 
     init(replica: OVSDBReplica, monitor: Int, generation: Int, method: MonitorMethod, schema: DatabaseSchema, resuming: Bool,
          requests: [MonitorRequest] = []) {
@@ -19,7 +19,7 @@ final class ReplicaMonitorSink: NotificationSink {
             guard let table = schema.tables[r.table] else { continue }
             columns[r.table, default: []] += (r.columns ?? table.columnNames).compactMap { table.column($0) }
         }
-        self.columns = columns
+        self.columns = columns.mapValues(RowShape.init)
         self.replica = replica
         self.monitor = monitor
         self.generation = generation

@@ -68,6 +68,8 @@ public struct ReplicaStore: Sendable {
         for (name, rows) in updates.tables.sorted(by: { $0.key < $1.key }) {
             guard let table = tables[name] else { throw .unknownTable(name) }
             steps.reserveCapacity(steps.count + rows.count)
+            // A (re)sync into an empty table: one allocation instead of a rehash at each doubling.
+            if table.count == 0 { tables[name]!.reserveCapacity(rows.count) }
             for (uuid, update) in rows {
                 steps.append((name, uuid, table[uuid], try Self.outcome(of: update, uuid: uuid, in: table)))
             }
@@ -111,7 +113,9 @@ public struct ReplicaStore: Sendable {
             }
             before[r.table] = rows
         }
-        _ = try apply(initial, monitor: monitor)
+        let applied = try apply(initial, monitor: monitor)
+        // The first sync: nothing was held, so every row is an insert, as apply reported.
+        if before.values.allSatisfy(\.isEmpty) { return applied }
         var changes: [ReplicaChange] = []
         for (name, oldRows) in before.sorted(by: { $0.key < $1.key }) {
             let t = tables[name]!
@@ -138,13 +142,13 @@ public struct ReplicaStore: Sendable {
             var new = table.completed(row)
             if let current {
                 // Another monitor holds it too: keep the columns only that one asked for.
-                for (k, v) in current.columns where row[k] == nil { new[k] = v }
+                for (k, v) in current.entries where row[k] == nil { new[k] = v }
             }
             return new
         case .modify(let diff):
             guard let current else { throw .inconsistent("modify of row \(uuid) that table \(name) does not hold") }
             var new = current
-            for (column, d) in diff.columns {
+            for (column, d) in diff.entries {
                 guard let type = table.schema.columns[column]?.type, let old = current[column] else {
                     throw .inconsistent("modify of column \(column), which table \(name) does not replicate")
                 }
@@ -158,7 +162,7 @@ public struct ReplicaStore: Sendable {
         case .replace(let changed):
             guard let current else { throw .inconsistent("update of row \(uuid) that table \(name) does not hold") }
             var new = current
-            for (k, v) in changed.columns { new[k] = v }
+            for (k, v) in changed.entries { new[k] = v }
             return new
         case .delete:
             guard current != nil else { throw .inconsistent("delete of row \(uuid) that table \(name) does not hold") }
@@ -180,7 +184,7 @@ extension ReplicaStore {
                 for u in oldTable.uuids(heldBy: m) {
                     guard let row = oldTable[u] else { continue }
                     var r = Row()
-                    for (k, v) in row.columns where keep.contains(k) { r[k] = v }
+                    for (k, v) in row.entries where keep.contains(k) { r[k] = v }
                     _ = out.tables[name]!.put(u, out.tables[name]!.completed(r), monitor: m)
                 }
             }

@@ -3,6 +3,7 @@ public struct ReplicaTable: Sendable {
     public let schema: TableSchema
     /// The columns replicated: a row always has a value for each (defaults filled in).
     public let columns: [ColumnSchema]
+    let shape: RowShape
     public private(set) var rows: [OVSDBUUID: Row] = [:]
     /// Which monitors hold each row, kept only when several monitors cover this table.
     private var holders: [OVSDBUUID: UInt64]?
@@ -11,11 +12,14 @@ public struct ReplicaTable: Sendable {
     init(schema: TableSchema, columns: [ColumnSchema], indexes: [ReplicaIndex], sharedByMonitors: Bool) {
         self.schema = schema
         self.columns = columns
+        self.shape = RowShape(columns)
         self.holders = sharedByMonitors ? [:] : nil
         for i in indexes { self.indexes[i.key] = IndexStorage(i) }
     }
 
     public var count: Int { rows.count }
+
+    mutating func reserveCapacity(_ n: Int) { rows.reserveCapacity(n) }
 
     public subscript(uuid: OVSDBUUID) -> Row? { rows[uuid] }
 
@@ -46,11 +50,7 @@ public struct ReplicaTable: Sendable {
 
     /// Fills in the default value of every replicated column the server left out (update2
     /// omits columns that hold their default).
-    func completed(_ row: Row) -> Row {
-        var r = row
-        for c in columns where r[c.name] == nil { r[c.name] = Datum.defaultValue(for: c.type) }
-        return r
-    }
+    func completed(_ row: Row) -> Row { shape.completed(row) }
 
     /// Sets the row held by `monitor`; returns the previous value.
     mutating func put(_ uuid: OVSDBUUID, _ row: Row, monitor: Int) -> Row? {

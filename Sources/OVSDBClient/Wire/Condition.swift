@@ -99,7 +99,7 @@ public enum Clause: Sendable, Hashable {
             case .includes: return field.includes(arg)
             case .excludes: return field.excludes(arg)
             case .lessThan, .lessOrEqual, .greaterThan, .greaterOrEqual:
-                guard let a = field.keys.first, let b = arg.keys.first else { return false }
+                guard let a = field.first, let b = arg.first else { return false }
                 switch function {
                 case .lessThan: return a < b
                 case .lessOrEqual: return a < b || a == b

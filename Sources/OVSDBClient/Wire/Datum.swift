@@ -1,17 +1,54 @@
 /// A column value: a set of atoms, or a map from atoms to atoms, always sorted by key with no
 /// duplicate keys. A scalar is a set of one.
 public struct Datum: Sendable, Hashable {
-    public private(set) var keys: [Atom]
-    /// Present for maps, parallel to `keys`.
-    public private(set) var values: [Atom]?
+    /// A set of one atom, the most common value by far, is held inline: a replica of 100,000
+    /// rows would otherwise spend an array allocation on each scalar column of each row.
+    /// Each value has exactly one form (a set of one is always `.one`), so equality and
+    /// hashing can compare the storage.
+    private enum Storage: Sendable, Hashable {
+        case one(Atom)
+        case set([Atom])
+        case map(keys: [Atom], values: [Atom])
+    }
+
+    private var storage: Storage
 
     /// Keys already sorted and unique (no check).
     init(sortedKeys: [Atom], values: [Atom]? = nil) {
-        self.keys = sortedKeys
-        self.values = values
+        if let values {
+            storage = .map(keys: sortedKeys, values: values)
+        } else if sortedKeys.count == 1 {
+            storage = .one(sortedKeys[0])
+        } else {
+            storage = .set(sortedKeys)
+        }
     }
 
-    public static func scalar(_ atom: Atom) -> Datum { Datum(sortedKeys: [atom]) }
+    /// The atoms of a set, or the keys of a map, in order.
+    public var keys: [Atom] {
+        switch storage {
+        case .one(let a): return [a]
+        case .set(let k), .map(let k, _): return k
+        }
+    }
+
+    /// Present for maps, parallel to `keys`.
+    public var values: [Atom]? {
+        if case .map(_, let v) = storage { return v }
+        return nil
+    }
+
+    /// The first (for a scalar, the only) key, without building `keys`.
+    public var first: Atom? {
+        switch storage {
+        case .one(let a): return a
+        case .set(let k), .map(let k, _): return k.first
+        }
+    }
+
+    public static func scalar(_ atom: Atom) -> Datum { Datum(storage: .one(atom)) }
+
+    private init(storage: Storage) { self.storage = storage }
     public static let emptySet = Datum(sortedKeys: [])
     public static let emptyMap = Datum(sortedKeys: [], values: [])
 
@@ -39,9 +76,19 @@ public struct Datum: Sendable, Hashable {
         return Datum(sortedKeys: keys.map { .string($0) }, values: keys.map { .string(dictionary[$0]!) })
     }
 
-    public var isMap: Bool { values != nil }
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isMap: Bool {
+        if case .map = storage { return true }
+        return false
+    }
+
+    public var count: Int {
+        switch storage {
+        case .one: return 1
+        case .set(let k), .map(let k, _): return k.count
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
 
     /// The default value of a column of `type`: empty, or one default atom (and value).
     public static func defaultValue(for type: ColumnType) -> Datum {
@@ -62,6 +109,11 @@ public struct Datum: Sendable, Hashable {
     public func contains(_ key: Atom) -> Bool { index(of: key) != nil }
 
     func index(of key: Atom) -> Int? {
+        let keys: [Atom]
+        switch storage {
+        case .one(let a): return a == key ? 0 : nil
+        case .set(let k), .map(let k, _): keys = k
+        }
         var lo = 0
         var hi = keys.count
         while lo < hi {
@@ -119,15 +171,19 @@ public struct Datum: Sendable, Hashable {
         if let values {
             return .array(["map", .array(zip(keys, values).map { .array([$0.json, $1.json]) })])
         }
-        if keys.count == 1 { return keys[0].json }
+        if case .one(let a) = storage { return a.json }
         return .array(["set", .array(keys.map(\.json))])
     }
 
     /// Checks size and element constraints against `type` (after a mutation, say).
     public func check(_ type: ColumnType) throws(OVSDBError) {
-        if keys.count < type.min || keys.count > type.maxCount {
+        if count < type.min || count > type.maxCount {
             let kind = type.isMap ? "map" : "set"
-            throw .constraint("\(kind) must have \(type.min) to \(type.maxCount) members but \(keys.count) are present")
+            throw .constraint("\(kind) must have \(type.min) to \(type.maxCount) members but \(count) are present")
+        }
+        if case .one(let a) = storage {
+            try a.check(type.key)
+            return
         }
         for k in keys { try k.check(type.key) }
         if let values, let vt = type.value { for v in values { try v.check(vt) } }
@@ -135,6 +191,7 @@ public struct Datum: Sendable, Hashable {
 
     /// ovs-vsctl string form: `[a, b]`, `{k=v}`, or a bare atom for a one-element scalar.
     public func text(for type: ColumnType) -> String {
+        let keys = self.keys
         if let values {
             if type.maxCount == 1, keys.count == 1 { return "\(keys[0].text)=\(values[0].text)" }
             return "{" + zip(keys, values).map { "\($0.text)=\($1.text)" }.joined(separator: ", ") + "}"
@@ -215,8 +272,11 @@ public struct Datum: Sendable, Hashable {
 extension Datum: Comparable {
     /// Open vSwitch's datum order: by count, then keys, then values.
     public static func < (a: Datum, b: Datum) -> Bool {
-        if a.keys.count != b.keys.count { return a.keys.count < b.keys.count }
-        for i in a.keys.indices where a.keys[i] != b.keys[i] { return a.keys[i] < b.keys[i] }
+        if a.count != b.count { return a.count < b.count }
+        if case .one(let x) = a.storage, case .one(let y) = b.storage { return x < y }
+        let ak = a.keys
+        let bk = b.keys
+        for i in ak.indices where ak[i] != bk[i] { return ak[i] < bk[i] }
         if let av = a.values, let bv = b.values {
             for i in av.indices where av[i] != bv[i] { return av[i] < bv[i] }
         }

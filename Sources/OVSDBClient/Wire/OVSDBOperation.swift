@@ -100,7 +100,7 @@ public enum OVSDBOperation: Sendable, Hashable {
         guard let tableName = table else { return }
         let t = try schema.table(tableName)
         func check(_ row: Row, forInsert: Bool) throws(OVSDBError) {
-            for (name, datum) in row.columns {
+            for (name, datum) in row.entries {
                 guard let c = t.columns[name] else {
                     throw OVSDBError(tag: "unknown column", details: "No column \(name) in table \(tableName).", table: tableName, column: name)
                 }

@@ -4,7 +4,7 @@ extension TableUpdates {
     /// New rows of a table in `completing` get the default value of each of its listed columns
     /// they leave out (update2 leaves out defaults), so whoever stores them need not copy them.
     init(reading reader: inout JSONReader, version: Version, schema: DatabaseSchema,
-         completing: [String: [ColumnSchema]] = [:]) throws {
+         completing: [String: RowShape] = [:]) throws {
         var tables: [String: [(uuid: OVSDBUUID, update: RowUpdate)]] = [:]
         try reader.readObject { reader, name in
             guard let table = schema.tables[name] else {
@@ -21,7 +21,7 @@ extension TableUpdates {
                 case .update: update = try Self.parseUpdate(change, table: table)
                 case .update2: update = try Self.parseUpdate2(change, table: table)
                 }
-                if let columns = completing[name] { update.fillDefaults(columns) }
+                if let shape = completing[name] { update.fillDefaults(shape) }
                 out.append((uuid, update))
             }
             tables[name] = out
@@ -31,28 +31,20 @@ extension TableUpdates {
 }
 
 extension RowUpdate {
-    /// Gives a new row (initial or insert) the default of each of `columns` it lacks.
-    mutating func fillDefaults(_ columns: [ColumnSchema]) {
-        let insert: Bool
-        var row: Row
+    /// Gives a new row (initial or insert) the default of each column of `shape` it lacks.
+    mutating func fillDefaults(_ shape: RowShape) {
         switch self {
-        case .initial(let r): row = r; insert = false
-        case .insert(let r): row = r; insert = true
+        case .initial(let r): self = .initial(shape.completed(r))
+        case .insert(let r): self = .insert(shape.completed(r))
         default: return
         }
-        guard columns.contains(where: { row[$0.name] == nil }) else { return }
-        // Drop this value's reference first, so the row is changed in place, not copied.
-        self = .delete
-        row.columns.reserveCapacity(columns.count)
-        for c in columns where row[c.name] == nil { row[c.name] = Datum.defaultValue(for: c.type) }
-        self = insert ? .insert(row) : .initial(row)
     }
 }
 
 extension MonitorReply {
     /// Reads a monitor reply's `result` in place, as `init(method:result:schema:)` reads a tree.
     init(method: MonitorMethod, reading reader: inout JSONReader, schema: DatabaseSchema,
-         completing: [String: [ColumnSchema]] = [:]) throws {
+         completing: [String: RowShape] = [:]) throws {
         self.method = method
         switch method {
         case .monitorCondSince:

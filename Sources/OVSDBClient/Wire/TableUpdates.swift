@@ -74,7 +74,7 @@ public struct TableUpdates: Sendable {
             let oldRow = try Row(json: old!, table: table)
             let newRow = try Row(json: n, table: table)
             var changed = Row()
-            for name in oldRow.columns.keys { changed[name] = newRow[name] }
+            for name in oldRow.names { changed[name] = newRow[name] }
             return .replace(changed: changed)
         case (nil, nil):
             throw .syntaxError(json, "row update has neither old nor new")

@@ -113,7 +113,7 @@ struct ConformanceDriver {
                 row["_uuid"] = .scalar(.uuid(.zero))
                 row["_version"] = .scalar(.uuid(.zero))
                 print(CanonicalJSON.string(row.json))
-                let names = given.columns.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                let names = given.names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 print(names.isEmpty ? "<none>" : names.joined(separator: ", "))
             }
         case "query", "query-distinct":

@@ -84,7 +84,7 @@ struct InPlaceReadingTests {
         let asked = ["priority", "match", "action", "nexthop", "nexthops", "options", "external_ids", "bfd_sessions"].compactMap(policy.column)
         let bytes = Array(Self.updates.utf8)
         let reply = try bytes.withUnsafeBytes { b in
-            try JSONReader.reading(b) { r in try MonitorReply(method: .monitorCond, reading: &r, schema: schema, completing: ["Logical_Router_Policy": asked]) }
+            try JSONReader.reading(b) { r in try MonitorReply(method: .monitorCond, reading: &r, schema: schema, completing: ["Logical_Router_Policy": RowShape(asked)]) }
         }
         let plain = try #require(Self.viaTree(bytes, .monitorCond, schema))
         let rows = Dictionary(reply.updates.tables["Logical_Router_Policy"]!.map { ($0.uuid, $0.update) }, uniquingKeysWith: { a, _ in a })
@@ -96,7 +96,7 @@ struct InPlaceReadingTests {
             var expected = sent
             for c in asked where expected[c.name] == nil { expected[c.name] = Datum.defaultValue(for: c.type) }
             #expect(rows[uuid] == .initial(expected))
-            #expect(expected.columns.count == asked.count && sent.columns.count < asked.count)
+            #expect(expected.count == asked.count && sent.count < asked.count)
         }
         #expect(reply.updates.tables["Address_Set"]?.first?.update == plain.rows["Address_Set"]?.values.first, "tables not asked for are left as sent")
     }

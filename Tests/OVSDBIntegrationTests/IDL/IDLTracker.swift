@@ -17,7 +17,7 @@ final class IDLTracker: Sendable {
 
     /// Columns whose value differs from the column's default: what an update2 insert carries.
     static func nonDefault(_ row: Row, _ table: TableSchema) -> Set<String> {
-        Set(row.columns.compactMap { name, value in
+        Set(row.entries.compactMap { name, value in
             guard let c = table.columns[name] else { return nil }
             return value == Datum.defaultValue(for: c.type) ? nil : name
         })
