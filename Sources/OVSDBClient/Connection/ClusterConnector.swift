@@ -25,6 +25,13 @@ public struct ClusterConnector: Sendable {
     /// One pass over the remotes, starting at `start`: the first usable server, or an error
     /// naming what each remote was.
     public func connectOnce(start: Int = 0, minimumIndex: Int64? = nil) async throws -> (OVSDBConnection, ServerDatabaseStatus, remoteIndex: Int) {
+        var followers = 0
+        return try await connectOnce(start: start, minimumIndex: minimumIndex, followersSeen: &followers)
+    }
+
+    /// As `connectOnce(start:minimumIndex:)`, counting the members that refused only because
+    /// they follow a cluster that still has quorum: a leader is then at most an election away.
+    func connectOnce(start: Int, minimumIndex: Int64?, followersSeen: inout Int) async throws -> (OVSDBConnection, ServerDatabaseStatus, remoteIndex: Int) {
         var reasons: [String] = []
         for k in 0..<remotes.count {
             try Task.checkCancellation()
@@ -46,6 +53,7 @@ public struct ClusterConnector: Sendable {
                     try await connection.databaseStatus(database)
                 }
                 if let why = status.refusal(leaderOnly: leaderOnly, minimumIndex: minimumIndex) {
+                    if status.model == .clustered, status.connected, !status.leader { followersSeen += 1 }
                     reasons.append("\(remote) \(why)")
                     await connection.close()
                     continue

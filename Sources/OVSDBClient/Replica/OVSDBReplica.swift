@@ -34,6 +34,10 @@ public final class OVSDBReplica: Sendable {
         /// in this time is dropped and another attempt made.
         public var syncTimeout: Duration = .seconds(60)
         public var backoff = Backoff()
+        /// The pause between passes while members answer as followers of a cluster with
+        /// quorum (an election under way): short and not growing, so the new leader is
+        /// found within this of being elected.
+        public var electionRetry: Duration = .milliseconds(100)
         public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
         /// Change sets kept for a subscriber that reads slowly; past that its stream ends
         /// and it must read the replica again.
@@ -266,14 +270,16 @@ public final class OVSDBReplica: Sendable {
             connector.remotes = remotes
             let connection: OVSDBConnection
             let status: ServerDatabaseStatus
+            var followers = 0
             do {
-                let picked = try await connector.connectOnce(start: start, minimumIndex: minimumIndex)
+                let picked = try await connector.connectOnce(start: start, minimumIndex: minimumIndex, followersSeen: &followers)
                 connection = picked.0
                 status = picked.1
                 state.withLockedValue { $0.nextRemote = picked.remoteIndex }
             } catch {
                 if Task.isCancelled { break }
-                let delay = backoff.next()
+                var electionPause = Backoff(initial: configuration.electionRetry, maximum: configuration.electionRetry)
+                let delay = followers > 0 ? electionPause.next() : backoff.next()
                 logger.info("\(error); retrying in \(delay)")
                 setStatus(.disconnected(reason: "\(error)"))
                 try? await Task.sleep(for: delay)
