@@ -146,6 +146,30 @@ extension ConnectionOptions {
     }
 }
 
+/// Starts loading manifests on another thread, so that the database is read meanwhile.
+func startLoadingManifests(_ paths: [String], verbose: Bool = false) -> Task<ClusterInput, any Error> {
+    Task.detached { try loadManifests(paths, verbose: verbose) }
+}
+
+extension ConnectionOptions {
+    /// `withConnection` while `input` loads. A bad manifest is reported at once and before
+    /// anything the database did (a connection still retrying is given up), as when the
+    /// manifests were read first.
+    func withConnection<T: Sendable>(loading input: Task<ClusterInput, any Error>,
+                                     _ body: @escaping @Sendable (OVSDBConnection) async throws -> T) async throws -> T {
+        let options = self
+        let work = Task { try await options.withConnection(body) }
+        let watch = Task { if case .failure = await input.result { work.cancel() } }
+        defer { watch.cancel() }
+        do {
+            return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+        } catch {
+            _ = try await input.value
+            throw error
+        }
+    }
+}
+
 /// Loads manifests; with -v, objects of other kinds are listed on stderr.
 func loadManifests(_ paths: [String], verbose: Bool = false) throws -> ClusterInput {
     let input: ClusterInput

@@ -28,8 +28,25 @@ public struct EgressEngine: Sendable {
     }
 
     func plan(_ input: ClusterInput, prune: Bool, schema: DatabaseSchema) async throws -> Plan {
-        let families = settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
-        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families)
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families(of: input))
+        return try plan(input, live: live, prune: prune)
+    }
+
+    /// As `plan(_:prune:schema:)`, reading the database while the manifests are still being
+    /// read: every family's address set is read and the state then narrowed to the input's.
+    func plan(loading input: Task<ClusterInput, any Error>, prune: Bool, schema: DatabaseSchema) async throws -> Plan {
+        async let read = LiveState.read(connection, schema: schema, settings: settings,
+                                        families: settings.families ?? Set(IPAddress.Family.allCases))
+        let loaded = try await input.value
+        let live = try await read.narrowed(to: families(of: loaded))
+        return try plan(loaded, live: live, prune: prune)
+    }
+
+    private func families(of input: ClusterInput) -> Set<IPAddress.Family> {
+        settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
+    }
+
+    private func plan(_ input: ClusterInput, live: LiveState, prune: Bool) throws -> Plan {
         let inInput = Set(input.egressServices.map(\.key))
         let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes),
                                    keptClaims: prune ? [:] : live.claims(outside: inInput))
@@ -47,6 +64,21 @@ public struct EgressEngine: Sendable {
         try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
             try await plan(input, prune: prune, schema: schema)
         }
+    }
+
+    /// As `apply(_:prune:)` with the manifests still being read (`input`): the database read
+    /// overlaps them, and nothing is written before they are read and checked.
+    public func apply(loading input: Task<ClusterInput, any Error>, prune: Bool = false, maxAttempts: Int = 5,
+                      beforeWrite: (Plan) async throws -> Void = { _ in }) async throws -> Report {
+        try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
+            try await plan(loading: input, prune: prune, schema: schema)
+        }
+    }
+
+    /// As `plan(_:prune:)` with the manifests still being read.
+    public func plan(loading input: Task<ClusterInput, any Error>, prune: Bool = false) async throws -> Plan {
+        let schema = try await connection.schema(of: OVNNorthbound.name)
+        return try await plan(loading: input, prune: prune, schema: schema)
     }
 
     /// Deletes one service's rows (`namespace/name`) the same way: one guarded transaction,

@@ -51,6 +51,16 @@ public struct LiveState: Sendable {
         return live
     }
 
+    /// This state as a read of only `families`' address sets would have found it.
+    func narrowed(to families: Set<IPAddress.Family>) -> LiveState {
+        let keep = Set(families.map { AddressSetNames.hashedName(AddressSetNames.egressServiceID($0)) })
+        guard addressSetNames.contains(where: { !keep.contains($0) }) else { return self }
+        var out = self
+        out.addressSetNames = addressSetNames.filter(keep.contains)
+        out.addressSets = addressSets.filter { keep.contains($0.key) }
+        return out
+    }
+
     /// The pod IP of an owned policy's match (`ip4.src == 10.1.2.3`), nil for any other text.
     public static func sourceIP(of match: String) -> IPAddress? {
         for family in IPAddress.Family.allCases {

@@ -33,21 +33,20 @@ struct Apply: AsyncParsableCommand {
         let settings = try engine.settings()
         let progress = Progress()
         defer { progress.finish() }
-        progress.stage("reading manifests")
-        let input = try loadManifests(file, verbose: connection.verbose)
+        progress.stage("reading manifests and the database, planning")
+        let input = startLoadingManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let (dryRun, json, prune) = (self.dryRun, self.json, self.prune)
-        progress.stage("reading the database and planning")
-        try await connection.withConnection { c in
+        try await connection.withConnection(loading: input) { c in
             let engine = EgressEngine(connection: c, settings: settings)
             if dryRun {
-                let plan = try await engine.plan(input, prune: prune)
+                let plan = try await engine.plan(loading: input, prune: prune)
                 try checkWarnings(plan.warnings, strict: settings.strict)
                 print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
                 return
             }
             var checked = false
-            let report = try await engine.apply(input, prune: prune) { plan in
+            let report = try await engine.apply(loading: input, prune: prune) { plan in
                 // A retry after a concurrent write plans again; its warnings are the same.
                 if !checked { try checkWarnings(plan.warnings, strict: settings.strict) }
                 checked = true

@@ -26,11 +26,11 @@ struct Diff: AsyncParsableCommand {
     func run() async throws {
         guard !file.isEmpty else { throw ValidationError("diff needs -f PATH") }
         let settings = try engine.settings()
-        let input = try loadManifests(file, verbose: connection.verbose)
+        let input = startLoadingManifests(file, verbose: connection.verbose)
         let connection = self.connection
         let (json, prune) = (self.json, self.prune)
-        let differs = try await connection.withConnection { c in
-            let plan = try await EgressEngine(connection: c, settings: settings).plan(input, prune: prune)
+        let differs = try await connection.withConnection(loading: input) { c in
+            let plan = try await EgressEngine(connection: c, settings: settings).plan(loading: input, prune: prune)
             try checkWarnings(plan.warnings, strict: settings.strict)
             print(json ? CanonicalJSON.string(plan.json) : plan.text, terminator: json ? "\n" : "")
             return !plan.isEmpty
