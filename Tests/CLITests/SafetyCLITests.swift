@@ -104,6 +104,23 @@ struct SafetyCLITests {
         }
     }
 
+    @Test("with the database unreachable, a bad manifest is still the error, at once: the database is read beside the manifests, not before them")
+    func badInputBeforeDatabase() async throws {
+        try await withFolder(["blank.yaml": "\n# nothing here\n---\n"]) { dir in
+            let unreachable = "unix:" + dir + "/no-such.sock"
+            for args in [["apply", "-f", dir + "/blank.yaml"], ["diff", "-f", dir + "/blank.yaml"], ["apply", "--dry-run", "-f", "-"]] {
+                let start = ContinuousClock.now
+                let out = try await ctl(args, db: unreachable, stdin: "")
+                let took = ContinuousClock.now - start
+                #expect(out.status == 2, "\(args)")
+                #expect(out.stderr.contains("no Kubernetes objects"), "\(args): \(out.stderr)")
+                // Without a --timeout, a connection keeps retrying for 10 s.
+                #expect(took < .seconds(5), "\(args) took \(took): the manifest error waited for the database")
+                #expect(out.stdout.isEmpty)
+            }
+        }
+    }
+
     @Test("a partial input leaves other services' rows byte for byte; diff lists them as kept; --prune removes them")
     func partialInput() async throws {
         let all = try String(contentsOfFile: examples + "/many-services/cluster.yaml", encoding: .utf8)
