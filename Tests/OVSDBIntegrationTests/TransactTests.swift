@@ -24,6 +24,40 @@ private func insertRouterWithPolicy(_ connection: OVSDBConnection, _ schema: Dat
 
 @Suite("transact against a real ovsdb-server")
 struct TransactTests {
+    @Test("every reply read in place (in-place size 0) gives the results a tree gives: rows, uuids, counts, errors")
+    func inPlaceReplies() async throws {
+        try await withConnection { server, plain, schema in
+            var configuration = OVSDBConnection.Configuration()
+            configuration.inPlaceReadingSize = 0
+            let inPlace = try await OVSDBConnection.connect(to: server.remote, configuration: configuration)
+            defer { Task { await inPlace.close() } }
+            _ = try await insertRouterWithPolicy(inPlace, schema)
+            let reads: [OVSDBOperation] = [
+                .select(table: "Logical_Router_Policy", where: Condition([]), columns: nil),
+                .select(table: "Logical_Router", where: Condition([]), columns: ["name", "policies"]),
+                .select(table: "Address_Set", where: Condition([]), columns: nil),
+            ]
+            let a = try await plain.transact(nb, reads, schema: schema)
+            let b = try await inPlace.transact(nb, reads, schema: schema)
+            #expect(a == b && a[0].rows?.count == 1 && a[1].rows?.first?["name"] == .scalar("ovn_cluster_router"))
+            let untyped = try await inPlace.transact(nb, reads)
+            #expect(untyped.map { $0.rows?.count } == [1, 1, 0])
+            let counted = try await inPlace.transact(nb, [.delete(table: "Address_Set", where: Condition([]))], schema: schema)
+            #expect(counted.first?.count == 0)
+            // The server refuses a row whose client-chosen UUID is taken.
+            let taken = try #require(a[0].rows?.first?.uuid)
+            let failing: [OVSDBOperation] = [.insert(table: "Logical_Router_Policy", row: Row(["priority": .scalar(1), "match": .scalar("1"), "action": .scalar("allow")]), uuid: taken)]
+            do {
+                _ = try await inPlace.transact(nb, failing, schema: schema)
+                Issue.record("a duplicate uuid was accepted")
+            } catch OVSDBClientError.transactionFailed(let index, _, let error) {
+                #expect(index == 0 && error.tag == "duplicate uuid")
+            }
+            let again = try await inPlace.transact(nb, reads, schema: schema)
+            #expect(again == b, "the connection still serves after a failed transaction")
+        }
+    }
+
     @Test("list_dbs and get_schema return the served databases and the NB schema")
     func listAndSchema() async throws {
         try await withConnection { _, connection, schema in

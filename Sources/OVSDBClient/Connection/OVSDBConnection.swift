@@ -136,7 +136,8 @@ public final class OVSDBConnection: Sendable {
     }
 
     /// Sends a request; a monitor request also registers the sink its updates go to.
-    func call(_ method: String, _ params: [JSON], monitor: (id: JSON, sink: any NotificationSink)?) async throws -> JSON {
+    func call(_ method: String, _ params: [JSON], monitor: (id: JSON, sink: any NotificationSink)?,
+              reader: (any InPlaceReplyReader)? = nil) async throws -> JSON {
         try Task.checkCancellation()
         let promise = channel.eventLoop.makePromise(of: JSON.self)
         let id = nextID.withLockedValue { n in
@@ -155,7 +156,7 @@ public final class OVSDBConnection: Sendable {
                     promise.fail(closeReason.value ?? (error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
                 }
             }
-            channel.writeAndFlush(RPCOutbound.request(id: id, method: method, params: params, promise: promise, monitor: monitor), promise: written)
+            channel.writeAndFlush(RPCOutbound.request(id: id, method: method, params: params, promise: promise, monitor: monitor, reader: reader), promise: written)
             return try await promise.futureResult.get()
         } onCancel: {
             // Open vSwitch drops a cancelled request without answering it, so the caller is
@@ -214,19 +215,27 @@ public final class OVSDBConnection: Sendable {
                 do { try op.validate(against: schema) } catch { throw OVSDBClientError.invalidRequest(error) }
             }
         }
-        let reply = try await call("transact", [.string(database)] + operations.map(\.json))
-        guard let elements = reply.arrayValue else {
-            throw OVSDBClientError.protocolViolation("transact reply is not an array")
+        let tables = operations.map { op in op.table.flatMap { schema?.tables[$0] } }
+        let inPlace = TransactReplyReader(tables: tables)
+        let reply = try await call("transact", [.string(database)] + operations.map(\.json), monitor: nil, reader: inPlace)
+        let parsed: [Result<OperationResult, OVSDBError>]
+        if let read = inPlace.results {
+            parsed = read
+        } else {
+            guard let elements = reply.arrayValue else {
+                throw OVSDBClientError.protocolViolation("transact reply is not an array")
+            }
+            parsed = elements.enumerated().map { i, element in
+                Result { () throws(OVSDBError) in try OperationResult(json: element, table: i < tables.count ? tables[i] : nil) }
+            }
         }
         var results: [OperationResult] = []
-        results.reserveCapacity(elements.count)
-        for (i, element) in elements.enumerated() {
-            let table = i < operations.count ? operations[i].table.flatMap { schema?.tables[$0] } : nil
+        results.reserveCapacity(parsed.count)
+        for (i, outcome) in parsed.enumerated() {
             let result: OperationResult
-            do {
-                result = try OperationResult(json: element, table: table)
-            } catch {
-                throw OVSDBClientError.protocolViolation("result \(i) does not parse: \(error)")
+            switch outcome {
+            case .success(let r): result = r
+            case .failure(let error): throw OVSDBClientError.protocolViolation("result \(i) does not parse: \(error)")
             }
             if let e = result.error {
                 let index = i < operations.count ? i : nil

@@ -4,7 +4,7 @@ import NIOCore
 /// What the connection asks the handler to do.
 enum RPCOutbound {
     case request(id: Int64, method: String, params: [JSON], promise: EventLoopPromise<JSON>,
-                 monitor: (id: JSON, sink: any NotificationSink)?)
+                 monitor: (id: JSON, sink: any NotificationSink)?, reader: (any InPlaceReplyReader)? = nil)
     case notification(method: String, params: [JSON])
     /// Stop waiting for request `id`: tell the server (RFC 7047 `cancel`) and fail the caller.
     case cancel(id: Int64)
@@ -32,8 +32,8 @@ final class RPCHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .request(let id, let method, let params, let replyPromise, let monitor):
-            switch machine.startRequest(id: id, method: method, params: params, promise: replyPromise, monitor: monitor) {
+        case .request(let id, let method, let params, let replyPromise, let monitor, let reader):
+            switch machine.startRequest(id: id, method: method, params: params, promise: replyPromise, monitor: monitor, reader: reader) {
             case .send(let json):
                 send(json, context: context, promise: promise)
             case .fail(let p, let e):
@@ -88,6 +88,15 @@ final class RPCHandler: ChannelDuplexHandler {
     /// reply has been delivered, goes to it as bytes; anything else large is parsed whole.
     private func receiveLarge(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         switch InPlaceEnvelope(bytes) {
+        case .reply(let id, let result)? where machine.replyReader(awaitingReply: id) != nil:
+            do {
+                try machine.replyReader(awaitingReply: id)!.read(inPlace: UnsafeRawBufferPointer(rebasing: bytes[result]))
+            } catch {
+                errorCaught(context: context, error: OVSDBClientError.protocolViolation("bad JSON from server: \(error)"))
+                return
+            }
+            // The caller takes the result from its reader.
+            return perform(machine.receiveResponse(result: .null, error: .null, id: id), context: context)
         case .reply(let id, let result)?:
             guard let sink = machine.monitorSink(awaitingReply: id), sink.readsRepliesInPlace else { break }
             let action = machine.receiveResponse(result: .null, error: .null, id: id)

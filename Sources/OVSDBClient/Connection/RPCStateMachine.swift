@@ -17,6 +17,8 @@ struct RPCStateMachine<Promise, Sink> {
         var promise: Promise
         /// A monitor request's id and sink: its updates go to the sink once its reply has.
         var monitor: (id: JSON, sink: Sink)?
+        /// Reads the result of a large reply in place (see `InPlaceReplyReader`).
+        var reader: (any InPlaceReplyReader)?
     }
 
     enum RequestAction {
@@ -80,7 +82,7 @@ struct RPCStateMachine<Promise, Sink> {
     }
 
     mutating func startRequest(id: Int64, method: String, params: [JSON], promise: Promise,
-                               monitor: (id: JSON, sink: Sink)? = nil) -> RequestAction {
+                               monitor: (id: JSON, sink: Sink)? = nil, reader: (any InPlaceReplyReader)? = nil) -> RequestAction {
         switch state {
         case .closed(let e): return .fail(promise, e)
         case .closing: return .fail(promise, .connectionClosed(reason: "the connection is closing"))
@@ -93,7 +95,7 @@ struct RPCStateMachine<Promise, Sink> {
             }
             waitingMonitorIDs.insert(monitor.id)
         }
-        pending[id] = Pending(method: method, promise: promise, monitor: monitor)
+        pending[id] = Pending(method: method, promise: promise, monitor: monitor, reader: reader)
         return .send(RPCMessage.request(method: method, params: params, id: .integer(id)).json)
     }
 
@@ -122,6 +124,12 @@ struct RPCStateMachine<Promise, Sink> {
     }
 
     /// The sink of the monitor request `id` names, while its reply is awaited.
+    /// The in-place reader of request `id`, while it waits for its reply.
+    func replyReader(awaitingReply id: JSON) -> (any InPlaceReplyReader)? {
+        guard let n = id.integerValue, !abandoned.contains(n) else { return nil }
+        return pending[n]?.reader
+    }
+
     func monitorSink(awaitingReply id: JSON) -> Sink? {
         guard let n = id.integerValue, !abandoned.contains(n) else { return nil }
         return pending[n]?.monitor?.sink

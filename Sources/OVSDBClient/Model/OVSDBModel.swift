@@ -23,10 +23,19 @@ extension Datum {
     }
 
     public init<T: AtomConvertible>(set values: Set<T>) {
-        self.init(sortedKeys: values.map(\.atom).sorted())
+        // Most sets in OVN rows hold one member (a nexthop, an address): no array to sort.
+        if values.count == 1 {
+            self = .scalar(values.first!.atom)
+        } else {
+            self.init(sortedKeys: values.map(\.atom).sorted())
+        }
     }
 
     public init<K: AtomConvertible, V: AtomConvertible>(map values: [K: V]) {
+        if values.count <= 1 {
+            self.init(sortedKeys: values.map { $0.key.atom }, values: values.map { $0.value.atom })
+            return
+        }
         let pairs = values.map { ($0.key.atom, $0.value.atom) }.sorted { $0.0 < $1.0 }
         self.init(sortedKeys: pairs.map(\.0), values: pairs.map(\.1))
     }

@@ -25,6 +25,22 @@ extension JSONReader {
         try nested { try $0.eachElement(failing: { $0 }, element) }
     }
 
+    /// Whether the next value is an object (spaces skipped).
+    var startsObject: Bool {
+        mutating get {
+            skipSpace()
+            return at < end && base[at] == UInt8(ascii: "{")
+        }
+    }
+
+    /// Whether the next value is an array (spaces skipped).
+    var startsArray: Bool {
+        mutating get {
+            skipSpace()
+            return at < end && base[at] == UInt8(ascii: "[")
+        }
+    }
+
     /// Passes over the next value without reading it and returns where it lies. Nothing is
     /// checked but nesting and strings: whoever reads the range later checks it.
     mutating func skipValue() throws(JSONDecodeError) -> Range<Int> {

@@ -78,6 +78,27 @@ struct RPCHandlerTests {
         _ = try? channel.finish()
     }
 
+    @Test("a large reply to a request with an in-place reader is read by it before the caller resumes (with null); bad JSON in it closes the connection")
+    func largeReplyToReader() throws {
+        let channel = EmbeddedChannel(handler: RPCHandler(closeReason: CloseReason()))
+        let reader = TransactReplyReader(tables: [nil])
+        let promise = channel.eventLoop.makePromise(of: JSON.self)
+        channel.writeAndFlush(RPCOutbound.request(id: 4, method: "transact", params: [], promise: promise, monitor: nil, reader: reader), promise: nil)
+        _ = try outbound(channel)
+        try channel.writeInbound(large(#"{"id":4,"error":null,"result":[{"rows":[{"name":"a"}]},{"count":2}]}"#))
+        #expect(try promise.futureResult.wait() == .null)
+        let results = try #require(reader.results).map { try $0.get() }
+        #expect(results.map(\.rows) == [[Row(["name": .scalar(.string("a"))])], nil] && results[1].count == 2)
+
+        let closing = EmbeddedChannel(handler: RPCHandler(closeReason: CloseReason()))
+        let waiting = closing.eventLoop.makePromise(of: JSON.self)
+        closing.writeAndFlush(RPCOutbound.request(id: 5, method: "transact", params: [], promise: waiting, monitor: nil, reader: TransactReplyReader(tables: [])), promise: nil)
+        _ = try outbound(closing)
+        _ = try? closing.writeInbound(large(#"{"id":5,"error":null,"result":[{"rows":[{"name":tru}]}]}"#))
+        #expect(throws: OVSDBClientError.self) { try waiting.futureResult.wait() }
+        #expect(!closing.isActive)
+    }
+
     @Test("large updates go to an in-place sink as bytes once its reply is in; before that, or for other sinks, they are parsed and kept in order")
     func largeUpdates() throws {
         let channel = EmbeddedChannel(handler: RPCHandler(closeReason: CloseReason()))
