@@ -48,6 +48,10 @@ struct TransactInPlaceTests {
         #"{"rows":[]}"#,
         #"[{"rows":[{"name":"a"}]}"#,
         #"[]"#,
+        #"[{},{"rows":[{"name":7,"name":"ok"}]}]"#,
+        #"[{},{"rows":[{"name":"ok","name":7}]}]"#,
+        #"[{},{"rows":[{"name":"ok","no_such":1,"addresses":["set",[1]]}]}]"#,
+        #"[{"rows":[{"priority":101,"priority":"x","match":"m"}]}]"#,
     ]
 
     @Test("valid and invalid replies: the same results, or both refuse")
@@ -60,7 +64,7 @@ struct TransactInPlaceTests {
             #expect(Self.inPlace(bytes, tables) == tree, "\(text)")
             if case .results(let r) = tree { typed += r.filter { $0?.rows?.isEmpty == false }.count }
         }
-        #expect(typed == 3, "the samples read rows")
+        #expect(typed == 4, "the samples read rows")
     }
 
     @Test("seeded byte mutations of a reply: the same results, or both refuse")
