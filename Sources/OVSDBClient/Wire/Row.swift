@@ -13,6 +13,13 @@ public struct Row: Sendable, Hashable {
         values = []
     }
 
+    /// An empty row with room for `capacity` columns.
+    public init(reservingCapacity capacity: Int) {
+        self.init()
+        names.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
     public init(_ columns: [String: Datum]) {
         let sorted = columns.sorted { $0.key < $1.key }
         names = sorted.map(\.key)
@@ -38,6 +45,8 @@ public struct Row: Sendable, Hashable {
     public var entries: Zip2Sequence<[String], [Datum]> { zip(names, values) }
 
     private func position(of name: String) -> (found: Bool, at: Int) {
+        // Rows are mostly built column by column in name order: then each name goes last.
+        guard let last = names.last, !(last < name) else { return (false, names.count) }
         if names.count <= 16 {
             for (i, n) in names.enumerated() {
                 if n == name { return (true, i) }
