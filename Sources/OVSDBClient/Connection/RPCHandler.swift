@@ -88,16 +88,17 @@ final class RPCHandler: ChannelDuplexHandler {
     /// reply has been delivered, goes to it as bytes; anything else large is parsed whole.
     private func receiveLarge(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
         switch InPlaceEnvelope(bytes) {
-        case .reply(let id, let result)? where machine.replyReader(awaitingReply: id) != nil:
-            do {
-                try machine.replyReader(awaitingReply: id)!.read(inPlace: UnsafeRawBufferPointer(rebasing: bytes[result]))
-            } catch {
-                errorCaught(context: context, error: OVSDBClientError.protocolViolation("bad JSON from server: \(error)"))
-                return
-            }
-            // The caller takes the result from its reader.
-            return perform(machine.receiveResponse(result: .null, error: .null, id: id), context: context)
         case .reply(let id, let result)?:
+            if let reader = machine.replyReader(awaitingReply: id) {
+                do {
+                    try reader.read(inPlace: UnsafeRawBufferPointer(rebasing: bytes[result]))
+                } catch {
+                    errorCaught(context: context, error: OVSDBClientError.protocolViolation("bad JSON from server: \(error)"))
+                    return
+                }
+                // The caller takes the result from its reader.
+                return perform(machine.receiveResponse(result: .null, error: .null, id: id), context: context)
+            }
             guard let sink = machine.monitorSink(awaitingReply: id), sink.readsRepliesInPlace else { break }
             let action = machine.receiveResponse(result: .null, error: .null, id: id)
             guard case .monitorReplied(let p, _, let sink, let held) = action else { return perform(action, context: context) }

@@ -123,13 +123,13 @@ struct RPCStateMachine<Promise, Sink> {
         return .sendCancel(RPCMessage.notification(method: "cancel", params: [.integer(id)]).json, p.promise)
     }
 
-    /// The sink of the monitor request `id` names, while its reply is awaited.
     /// The in-place reader of request `id`, while it waits for its reply.
     func replyReader(awaitingReply id: JSON) -> (any InPlaceReplyReader)? {
         guard let n = id.integerValue, !abandoned.contains(n) else { return nil }
         return pending[n]?.reader
     }
 
+    /// The sink of the monitor request `id` names, while its reply is awaited.
     func monitorSink(awaitingReply id: JSON) -> Sink? {
         guard let n = id.integerValue, !abandoned.contains(n) else { return nil }
         return pending[n]?.monitor?.sink

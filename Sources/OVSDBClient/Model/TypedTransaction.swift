@@ -105,7 +105,7 @@ public struct TypedTransaction: Sendable {
             }
             guard let tableName = op.table, let table = schema.tables[tableName] else { continue }
             for (name, datum) in row.entries {
-                guard let type = table.columns[name]?.type else { continue }
+                guard let type = table.columns[name]?.type, type.key.refTable != nil || type.value?.refTable != nil else { continue }
                 for (base, atoms) in [(type.key, datum.keys), (type.value, datum.values ?? [])] {
                     guard let ref = base?.refTable else { continue }
                     for case .uuid(let u) in atoms {
@@ -127,7 +127,7 @@ public struct TypedTransaction: Sendable {
         }
         var out = row
         for name in row.names where table.columns[name] == nil {
-            out.columns.removeValue(forKey: name)
+            out[name] = nil
             warnings.append("column \(M.tableName).\(name) is not in the server's schema: left out of \(operation)")
         }
         return out

@@ -63,17 +63,10 @@ struct InPlaceReadingTests {
     @Test("seeded byte mutations of a reply: the same rows, or both refuse")
     func mutations() throws {
         let schema = try Self.schema.get()
-        var generator = JSONWriterTests.SplitMix(state: 7_2026_12_02)
-        let alphabet = Array(#"{}[]",:0123456789-.abcdefnrstu "#.utf8) + [0x00, 0xC3, 0xA9]
-        let original = Array(Self.updates.utf8)
-        var agreedValid = 0
-        for _ in 0..<3000 {
-            let bytes = generator.mutated(original, alphabet: alphabet)
-            let tree = Self.viaTree(bytes, .monitorCond, schema)
-            let ours = Self.inPlace(bytes, .monitorCond, schema)
-            if ours != tree { Issue.record("\(String(decoding: bytes, as: UTF8.self)): tree \(String(describing: tree)) in place \(String(describing: ours))") }
-            if tree != nil { agreedValid += 1 }
-        }
+        let agreedValid = JSONWriterTests.SplitMix.agreement(
+            seed: 7_2026_12_02, of: Self.updates,
+            tree: { Self.viaTree($0, .monitorCond, schema) }, inPlace: { Self.inPlace($0, .monitorCond, schema) },
+            counting: { $0 != nil })
         #expect(agreedValid > 100)
     }
 

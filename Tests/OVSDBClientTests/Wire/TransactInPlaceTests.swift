@@ -70,17 +70,10 @@ struct TransactInPlaceTests {
     @Test("seeded byte mutations of a reply: the same results, or both refuse")
     func mutations() throws {
         let tables = Self.tables(try Self.schema.get())
-        var generator = JSONWriterTests.SplitMix(state: 2026_12_02_17)
-        let alphabet = Array(#"{}[]",:0123456789-.abcdefnrstu "#.utf8) + [0x00, 0xC3, 0xA9]
-        let original = Array(Self.reply.utf8)
-        var agreedTyped = 0
-        for _ in 0..<3000 {
-            let bytes = generator.mutated(original, alphabet: alphabet)
-            let tree = Self.viaTree(bytes, tables)
-            let ours = Self.inPlace(bytes, tables)
-            if ours != tree { Issue.record("\(String(decoding: bytes, as: UTF8.self)): tree \(tree) in place \(ours)") }
-            if case .results(let r) = tree, r.contains(where: { $0?.rows != nil }) { agreedTyped += 1 }
-        }
+        let agreedTyped = JSONWriterTests.SplitMix.agreement(
+            seed: 2026_12_02_17, of: Self.reply,
+            tree: { Self.viaTree($0, tables) }, inPlace: { Self.inPlace($0, tables) },
+            counting: { if case .results(let r) = $0 { return r.contains { $0?.rows != nil } } else { return false } })
         #expect(agreedTyped > 100)
     }
 }
