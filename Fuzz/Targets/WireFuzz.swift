@@ -2,7 +2,7 @@ import OVSDBClient
 
 /// Schema, datum, condition and mutation parsing from one JSON text: the input is tried as
 /// a database schema, then as a datum, a condition and a mutation list against a fixed table
-/// with one column of every shape.
+/// with one column of every shape. Whatever parses is also written both ways (see `agree`).
 private let table: TableSchema = {
     let json = try! JanssonCodec.decode(#"""
     {"columns": {
@@ -17,6 +17,13 @@ private let table: TableSchema = {
     return try! TableSchema(name: "t", json: json)
 }()
 
+/// The direct writer prints what the JSON writer prints for the operation's tree.
+private func agree(_ op: OVSDBOperation) {
+    var direct: [UInt8] = []
+    op.encode(into: &direct)
+    precondition(direct == JSONWriter.encode(op.json), "encode(into:) and JSONWriter disagree")
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let json = try? JanssonCodec.decode(UnsafeRawBufferPointer(start: data, count: size)) else { return 0 }
@@ -28,12 +35,19 @@ public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if let datum = try? Datum(json: json, type: column.type) {
             _ = datum.text(for: column.type)
             precondition((try? datum.check(column.type)) != nil, "a parsed datum fails its own type check")
+            var row = Row()
+            row[column.name] = datum
+            agree(.insert(table: "t", row: row, uuidName: "n"))
         }
     }
-    if let condition = try? Condition(json: json, table: table) { _ = condition.matches(Row()) }
+    if let condition = try? Condition(json: json, table: table) {
+        _ = condition.matches(Row())
+        agree(.select(table: "t", where: condition, columns: ["i"]))
+    }
     if case .array(let items) = json {
         for item in items {
             guard let m = try? Mutation(json: item, table: table), let column = table.column(m.column) else { continue }
+            agree(.mutate(table: "t", where: Condition([]), mutations: [m]))
             _ = try? m.apply(to: .defaultValue(for: column.type), type: column.type)
         }
     }

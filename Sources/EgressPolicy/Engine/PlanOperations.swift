@@ -9,13 +9,13 @@ extension Plan {
         var inserted: [Atom] = []
         for (i, d) in additions.enumerated() {
             let row = LogicalRouterPolicy(action: .reroute, externalIDs: [DesiredState.ownerKey: d.owner], match: d.match,
-                                          nexthops: [d.nexthop.description], priority: DesiredState.priority).row()
+                                          nexthops: [d.nexthop.description], priority: DesiredState.priority).row(Self.rerouteColumns)
             ops.append(.insert(table: LogicalRouterPolicy.tableName, row: row, uuidName: "policy\(i)"))
             inserted.append(.namedUUID("policy\(i)"))
         }
         for (i, n) in noRerouteAdditions.enumerated() {
             let row = LogicalRouterPolicy(action: .allow, externalIDs: n.externalIDs, match: n.match,
-                                          options: ["pkt_mark": "1008"], priority: DesiredState.noReroutePriority).row()
+                                          options: ["pkt_mark": "1008"], priority: DesiredState.noReroutePriority).row(Self.allowColumns)
             ops.append(.insert(table: LogicalRouterPolicy.tableName, row: row, uuidName: "noreroute\(i)"))
             inserted.append(.namedUUID("noreroute\(i)"))
         }
@@ -51,6 +51,11 @@ extension Plan {
         }
         return ops
     }
+
+    /// The columns an insert sends: the server fills the rest with their defaults (empty sets
+    /// and maps), so sending them too only makes it parse more.
+    private static let rerouteColumns: Set<LogicalRouterPolicy.Column> = [.action, .externalIDs, .match, .nexthops, .priority]
+    private static let allowColumns: Set<LogicalRouterPolicy.Column> = [.action, .externalIDs, .match, .options, .priority]
 
     /// Operations that change the database.
     public var writeCount: Int { operations.filter(\.isWrite).count }

@@ -19,7 +19,7 @@ extension OVSDBConnection {
         }
         var params: [JSON] = [.string(database), id, .object(byTable)]
         if method == .monitorCondSince { params.append(.string((since ?? .zero).description)) }
-        return try await call(method.rawValue, params, monitor: (id, sink))
+        return try await call(method.rawValue, .json(params), monitor: (id, sink))
     }
 
     /// `monitor_cancel`: the server stops sending updates for `id`.

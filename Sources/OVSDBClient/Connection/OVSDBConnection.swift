@@ -132,11 +132,11 @@ public final class OVSDBConnection: Sendable {
 
     /// Sends a request and waits for its reply's `result`.
     public func call(_ method: String, _ params: [JSON]) async throws -> JSON {
-        try await call(method, params, monitor: nil)
+        try await call(method, .json(params), monitor: nil)
     }
 
     /// Sends a request; a monitor request also registers the sink its updates go to.
-    func call(_ method: String, _ params: [JSON], monitor: (id: JSON, sink: any NotificationSink)?,
+    func call(_ method: String, _ params: RequestParams, monitor: (id: JSON, sink: any NotificationSink)?,
               reader: (any InPlaceReplyReader)? = nil) async throws -> JSON {
         try Task.checkCancellation()
         let promise = channel.eventLoop.makePromise(of: JSON.self)
@@ -217,7 +217,14 @@ public final class OVSDBConnection: Sendable {
         }
         let tables = operations.map { op in op.table.flatMap { schema?.tables[$0] } }
         let inPlace = TransactReplyReader(tables: tables)
-        let reply = try await call("transact", [.string(database)] + operations.map(\.json), monitor: nil, reader: inPlace)
+        var params: [UInt8] = [UInt8(ascii: "[")]
+        JSONWriter.writeString(database, into: &params)
+        for op in operations {
+            params.append(UInt8(ascii: ","))
+            op.encode(into: &params)
+        }
+        params.append(UInt8(ascii: "]"))
+        let reply = try await call("transact", .encoded(params), monitor: nil, reader: inPlace)
         let parsed: [Result<OperationResult, OVSDBError>]
         if let read = inPlace.results {
             parsed = read

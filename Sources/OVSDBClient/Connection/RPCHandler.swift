@@ -3,7 +3,7 @@ import NIOCore
 
 /// What the connection asks the handler to do.
 enum RPCOutbound {
-    case request(id: Int64, method: String, params: [JSON], promise: EventLoopPromise<JSON>,
+    case request(id: Int64, method: String, params: RequestParams, promise: EventLoopPromise<JSON>,
                  monitor: (id: JSON, sink: any NotificationSink)?, reader: (any InPlaceReplyReader)? = nil)
     case notification(method: String, params: [JSON])
     /// Stop waiting for request `id`: tell the server (RFC 7047 `cancel`) and fail the caller.
@@ -34,8 +34,10 @@ final class RPCHandler: ChannelDuplexHandler {
         switch unwrapOutboundIn(data) {
         case .request(let id, let method, let params, let replyPromise, let monitor, let reader):
             switch machine.startRequest(id: id, method: method, params: params, promise: replyPromise, monitor: monitor, reader: reader) {
-            case .send(let json):
-                send(json, context: context, promise: promise)
+            case .send(let id, let method, let params):
+                var buffer = context.channel.allocator.buffer(capacity: 0)
+                params.write(id: id, method: method, into: &buffer)
+                context.write(wrapOutboundOut(buffer), promise: promise)
             case .fail(let p, let e):
                 p.fail(e)
                 promise?.fail(e)

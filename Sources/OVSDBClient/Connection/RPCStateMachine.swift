@@ -22,7 +22,7 @@ struct RPCStateMachine<Promise, Sink> {
     }
 
     enum RequestAction {
-        case send(JSON)
+        case send(id: Int64, method: String, params: RequestParams)
         case fail(Promise, OVSDBClientError)
         /// Cancelled before it reached the connection: never sent.
         case cancelled(Promise)
@@ -81,7 +81,7 @@ struct RPCStateMachine<Promise, Sink> {
         return nil
     }
 
-    mutating func startRequest(id: Int64, method: String, params: [JSON], promise: Promise,
+    mutating func startRequest(id: Int64, method: String, params: RequestParams, promise: Promise,
                                monitor: (id: JSON, sink: Sink)? = nil, reader: (any InPlaceReplyReader)? = nil) -> RequestAction {
         switch state {
         case .closed(let e): return .fail(promise, e)
@@ -96,7 +96,7 @@ struct RPCStateMachine<Promise, Sink> {
             waitingMonitorIDs.insert(monitor.id)
         }
         pending[id] = Pending(method: method, promise: promise, monitor: monitor, reader: reader)
-        return .send(RPCMessage.request(method: method, params: params, id: .integer(id)).json)
+        return .send(id: id, method: method, params: params)
     }
 
     /// Routes `locked`/`stolen` for `lock` to `sink` (set before sending `lock` or `steal`).

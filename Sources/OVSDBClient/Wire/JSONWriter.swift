@@ -19,7 +19,7 @@ public enum JSONWriter {
     public static func write(_ value: JSON, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .bool(let b): writeBool(b, into: &out)
         case .integer(let i): writeInteger(i, into: &out)
         case .real(let d): writeReal(d, into: &out)
         case .string(let s): writeString(s, into: &out)
@@ -42,21 +42,34 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
-        if i == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: [UInt8] = []
+    static func writeBool(_ b: Bool, into out: inout [UInt8]) {
+        if b {
+            out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        } else {
+            out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        }
+    }
+
+    static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
+        if i < 0 { out.append(UInt8(ascii: "-")) }
         var m = i.magnitude
+        if m < 10 { out.append(UInt8(ascii: "0") + UInt8(m)); return }
+        var width = 0
+        var rest = m
+        while rest > 0 { width += 1; rest /= 10 }
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        var position = start + width
         while m > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(m % 10))
+            position -= 1
+            out[position] = UInt8(ascii: "0") + UInt8(m % 10)
             m /= 10
         }
-        if i < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: digits.reversed())
     }
 
     /// jansson's `dtostr`: `%.17g`, `.0` when the text reads as an integer, and the exponent
     /// without `+` or leading zeros (`1e+300` -> `1e300`, `3e-05` -> `3e-5`).
-    private static func writeReal(_ d: Double, into out: inout [UInt8]) {
+    static func writeReal(_ d: Double, into out: inout [UInt8]) {
         var buffer = [CChar](repeating: 0, count: 40)
         let n = withVaList([d]) { vsnprintf(&buffer, buffer.count, "%.17g", $0) }
         var text = buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }
@@ -74,7 +87,7 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
+    static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
             out.append(contentsOf: s.utf8)

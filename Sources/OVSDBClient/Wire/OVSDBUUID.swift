@@ -51,17 +51,25 @@ public struct OVSDBUUID: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public var description: String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var position = 0
-        for nibbleIndex in 0..<32 {
-            if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
-            let word = nibbleIndex < 16 ? high : low
-            let shift = UInt64(60 - (nibbleIndex % 16) * 4)
-            out[position] = hex[Int((word >> shift) & 0xF)]
-            position += 1
-        }
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        write(into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the canonical text (`description`) without building a String.
+    func write(into out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { digits in
+            for nibbleIndex in 0..<32 {
+                if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
+                    out.append(UInt8(ascii: "-"))
+                }
+                let word = nibbleIndex < 16 ? high : low
+                let shift = UInt64(60 - (nibbleIndex % 16) * 4)
+                out.append(digits[Int((word >> shift) & 0xF)])
+            }
+        }
     }
 
     public static func < (a: OVSDBUUID, b: OVSDBUUID) -> Bool {

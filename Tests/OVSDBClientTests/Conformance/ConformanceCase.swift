@@ -39,4 +39,7 @@ struct ConformanceOutcome: Equatable {
     var stdout = ""
     var stderr = ""
     var exitCode: Int32 = 0
+    /// Values also printed by the direct writer, and those it printed differently.
+    var encodingsChecked = 0
+    var encodingMismatches: [String] = []
 }

@@ -65,7 +65,9 @@ struct ConformanceDriver {
             let base = try BaseType(json: Self.unbox(args[0]))
             for a in args.dropFirst() {
                 do {
-                    print(CanonicalJSON.string(try Atom(json: Self.unbox(a), base: base).json))
+                    let atom = try Atom(json: Self.unbox(a), base: base)
+                    crossCheck(atom.json, atom.encode)
+                    print(CanonicalJSON.string(atom.json))
                 } catch let e as OVSDBError {
                     print(e.ovsText)
                 }
@@ -112,6 +114,8 @@ struct ConformanceDriver {
                 var row = try Self.row(json, t)
                 row["_uuid"] = .scalar(.uuid(.zero))
                 row["_version"] = .scalar(.uuid(.zero))
+                crossCheck(row.json, row.encode)
+                crossCheck(given.json, given.encode)
                 print(CanonicalJSON.string(row.json))
                 let names = given.names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 print(names.isEmpty ? "<none>" : names.joined(separator: ", "))
@@ -155,7 +159,9 @@ struct ConformanceDriver {
         case "parse-data":
             let type = try ColumnType(json: Self.unbox(args[0]))
             for d in args.dropFirst() {
-                print(CanonicalJSON.string(try Datum(json: Self.unbox(d), type: type).json))
+                let datum = try Datum(json: Self.unbox(d), type: type)
+                crossCheck(datum.json, datum.encode)
+                print(CanonicalJSON.string(datum.json))
             }
         case "default-atoms":
             for t in AtomicType.allCases {
@@ -185,7 +191,9 @@ struct ConformanceDriver {
             let t = try Self.table(args[0])
             for c in args.dropFirst() {
                 do {
-                    print(CanonicalJSON.string(try Condition(json: Self.parse(c), table: t).sorted.json))
+                    let condition = try Condition(json: Self.parse(c), table: t).sorted
+                    crossCheck(condition.json, condition.encode)
+                    print(CanonicalJSON.string(condition.json))
                 } catch let e as OVSDBError {
                     fail(e.ovsText)
                 }
@@ -209,6 +217,7 @@ struct ConformanceDriver {
             for m in args.dropFirst() {
                 do {
                     let list = try Self.mutations(Self.parse(m), t)
+                    for mutation in list { crossCheck(mutation.json, mutation.encode) }
                     print(CanonicalJSON.string(.array(list.map(\.json))))
                 } catch let e as OVSDBError {
                     fail(e.ovsText)
@@ -221,6 +230,7 @@ struct ConformanceDriver {
             for (i, set) in sets.enumerated() {
                 print(Self.label("mutation", i))
                 for (j, row) in rows.enumerated() {
+                    if let mutated = Self.mutated(row, by: set, t) { crossCheck(mutated.json, mutated.encode) }
                     print("row \(j): " + Self.execute(set, on: row, t))
                 }
                 print("")
@@ -235,6 +245,26 @@ struct ConformanceDriver {
         var out: [Mutation] = []
         for m in a { out.append(try Mutation(json: m, table: t)) }
         return out
+    }
+
+    private static func mutated(_ row: Row, by mutations: [Mutation], _ t: TableSchema) -> Row? {
+        var result = row
+        for m in mutations {
+            guard let value = try? m.apply(to: result[m.column]!, type: t.columns[m.column]!.type) else { return nil }
+            result[m.column] = value
+        }
+        return result
+    }
+
+    /// The direct writer (`encode(into:)`) must print each parsed value as `JSONWriter` prints
+    /// its tree.
+    private mutating func crossCheck(_ json: JSON, _ encode: (inout [UInt8]) -> Void) {
+        var direct: [UInt8] = []
+        encode(&direct)
+        out.encodingsChecked += 1
+        if direct != JSONWriter.encode(json) {
+            out.encodingMismatches.append(String(decoding: direct, as: UTF8.self) + " vs " + String(decoding: JSONWriter.encode(json), as: UTF8.self))
+        }
     }
 
     private static func execute(_ mutations: [Mutation], on row: Row, _ t: TableSchema) -> String {

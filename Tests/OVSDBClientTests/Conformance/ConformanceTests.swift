@@ -37,4 +37,22 @@ struct ConformanceTests {
         // Guards against the supported list shrinking silently.
         #expect(passed >= 290)
     }
+
+    @Test("the direct writer prints every value the vectors parse as JSONWriter prints its tree")
+    func directWriterAgrees() throws {
+        guard let cases = try ConformanceCase.load() else {
+            Issue.record("../shared/conformance/vectors.json not found next to the checkout")
+            return
+        }
+        var checked = 0
+        var mismatches: [String] = []
+        for c in cases where ConformanceDriver.supported.contains(c.command) {
+            let got = ConformanceDriver.run(c)
+            checked += got.encodingsChecked
+            mismatches += got.encodingMismatches.map { "\(c): \($0)" }
+        }
+        print("conformance: \(checked) values written both ways")
+        #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+        #expect(checked >= 300)
+    }
 }

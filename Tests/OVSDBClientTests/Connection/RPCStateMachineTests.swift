@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import OVSDBClient
 
@@ -5,8 +6,10 @@ import Testing
 private typealias Machine = RPCStateMachine<String, String>
 
 private func sent(_ a: Machine.RequestAction) -> JSON? {
-    if case .send(let j) = a { return j }
-    return nil
+    guard case .send(let id, let method, let params) = a else { return nil }
+    var buffer = ByteBufferAllocator().buffer(capacity: 0)
+    params.write(id: id, method: method, into: &buffer)
+    return try? JSONReader.decode(Array(buffer.readableBytesView))
 }
 
 @Suite("JSON-RPC state machine")
