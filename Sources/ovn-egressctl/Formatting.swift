@@ -12,10 +12,7 @@ struct Listing {
         let rows = options.format == .json ? self.rows : self.rows.map { $0.map { SafeText.escaped($0) } }
         switch options.format {
         case .json:
-            let objects: [JSON] = rows.map { row in
-                .object(Dictionary(uniqueKeysWithValues: zip(headings, row.map(JSON.string))))
-            }
-            return CanonicalJSON.string(.array(objects)) + "\n"
+            return CanonicalJSON.objects(keys: headings, rows: rows) + "\n"
         case .csv:
             let all = (options.noHeadings ? [] : [headings]) + rows
             return all.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + (all.isEmpty ? "" : "\n")

@@ -27,32 +27,50 @@ public struct Inventory: Sendable {
     public var addressSets: [String: Set<String>] = [:]
     public var noReroute: [String] = []
 
-    public static func read(_ connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?) async throws -> Inventory {
+    /// Reads the live state and describes it. Without `services`, only `policies` is filled
+    /// (`list --policies` needs nothing else, and the per-service drift checks cost more than
+    /// the listing itself).
+    public static func read(_ connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?,
+                            services: Bool = true) async throws -> Inventory {
         let schema = try await connection.schema(of: OVNNorthbound.name)
-        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6],
+                                            policyColumns: [.match, .nexthops, .externalIDs])
         var byIP: [String: String] = [:]
         for node in input?.nodes.values.sorted(by: { $0.name > $1.name }) ?? [] {
             for s in node.subnets { byIP[s.managementIP.description] = node.name }
         }
-        let served = live.addressSets.values.reduce(into: Set<String>()) { $0.formUnion($1.addresses) }
         var inventory = Inventory()
         inventory.addressSets = live.addressSets.mapValues(\.addresses)
         inventory.noReroute = live.noReroutePolicies.map(\.match).sorted()
-        let grouped = Dictionary(grouping: live.ownedPolicies) { $0.externalIDs[DesiredState.ownerKey]! }
+        let owned = live.ownedPolicies
+        let owners = owned.map { $0.externalIDs[DesiredState.ownerKey]! }
+        let podIPs = owned.map { Self.podIP($0.match) }
+        var byOwner: [String: [Int]] = [:]
+        for (i, owner) in owners.enumerated() { byOwner[owner, default: []].append(i) }
+        inventory.policies.reserveCapacity(owned.count)
+        for owner in byOwner.keys.sorted() {
+            for i in byOwner[owner]! {
+                let hops = owned[i].nexthops.sorted()
+                inventory.policies.append(PolicyEntry(service: owner, podIP: podIPs[i], nexthops: hops,
+                                                      nodes: input == nil ? [] : hops.map { byIP[$0] ?? "?" },
+                                                      uuid: owned[i].uuid?.description ?? ""))
+            }
+        }
+        guard services else { return inventory }
+        let served = live.addressSets.values.reduce(into: Set<String>()) { $0.formUnion($1.addresses) }
         // Pod IPs rerouted by more than one service: OVN picks one of their nexthops.
         var ownersByIP: [String: Set<String>] = [:]
-        for p in live.ownedPolicies {
-            ownersByIP[Self.podIP(p.match), default: []].insert(p.externalIDs[DesiredState.ownerKey]!)
-        }
-        for owner in grouped.keys.sorted() {
-            let policies = grouped[owner]!
-            let nexthops = Set(policies.flatMap(\.nexthops)).sorted()
+        for (i, owner) in owners.enumerated() { ownersByIP[podIPs[i], default: []].insert(owner) }
+        for owner in byOwner.keys.sorted() {
+            let indices = byOwner[owner]!
+            let nexthops = Set(indices.flatMap { owned[$0].nexthops }).sorted()
             var drift: [String] = []
             var matches: [String: Int] = [:]
             var endpoints: [String] = []
-            for p in policies {
+            for i in indices {
+                let p = owned[i]
                 matches[p.match, default: 0] += 1
-                let ip = Self.podIP(p.match)
+                let ip = podIPs[i]
                 endpoints.append(ip)
                 if !served.contains(ip) { drift.append("\(ip) is not in the served-pods address set") }
                 if p.nexthops.count != 1 { drift.append("\(p.match) has \(p.nexthops.count) nexthops") }
@@ -66,12 +84,6 @@ public struct Inventory: Sendable {
             if input != nil {
                 hosts = Array(Set(nexthops.map { byIP[$0] ?? "?" })).sorted()
                 for hop in nexthops where byIP[hop] == nil { drift.append("nexthop \(hop) is no node's management IP") }
-            }
-            for p in policies {
-                let hops = p.nexthops.sorted()
-                inventory.policies.append(PolicyEntry(service: owner, podIP: Self.podIP(p.match), nexthops: hops,
-                                                      nodes: input == nil ? [] : hops.map { byIP[$0] ?? "?" },
-                                                      uuid: p.uuid?.description ?? ""))
             }
             inventory.entries.append(Entry(service: owner, hosts: hosts, nexthops: nexthops,
                                            endpoints: Array(Set(endpoints)).sorted(), drift: drift))

@@ -7,50 +7,50 @@ public protocol AtomConvertible: Hashable, Sendable {
 }
 
 extension Int: AtomConvertible {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         guard case .integer(let i) = atom else { throw .mismatch(atom, "integer") }
         self = Int(i)
     }
-    public var atom: Atom { .integer(Int64(self)) }
+    @inlinable public var atom: Atom { .integer(Int64(self)) }
     public static var defaultValue: Int { 0 }
 }
 
 extension Double: AtomConvertible {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         switch atom {
         case .real(let d): self = d
         case .integer(let i): self = Double(i)
         default: throw .mismatch(atom, "real")
         }
     }
-    public var atom: Atom { .real(self) }
+    @inlinable public var atom: Atom { .real(self) }
     public static var defaultValue: Double { 0 }
 }
 
 extension Bool: AtomConvertible {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         guard case .boolean(let b) = atom else { throw .mismatch(atom, "boolean") }
         self = b
     }
-    public var atom: Atom { .boolean(self) }
+    @inlinable public var atom: Atom { .boolean(self) }
     public static var defaultValue: Bool { false }
 }
 
 extension String: AtomConvertible {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         guard case .string(let s) = atom else { throw .mismatch(atom, "string") }
         self = s
     }
-    public var atom: Atom { .string(self) }
+    @inlinable public var atom: Atom { .string(self) }
     public static var defaultValue: String { "" }
 }
 
 extension OVSDBUUID: AtomConvertible {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         guard case .uuid(let u) = atom else { throw .mismatch(atom, "uuid") }
         self = u
     }
-    public var atom: Atom { .uuid(self) }
+    @inlinable public var atom: Atom { .uuid(self) }
     public static var defaultValue: OVSDBUUID { .zero }
 }
 
@@ -58,7 +58,7 @@ extension OVSDBUUID: AtomConvertible {
 public protocol OVSDBStringEnum: AtomConvertible, RawRepresentable<String>, CaseIterable {}
 
 extension OVSDBStringEnum {
-    public init(atom: Atom) throws(OVSDBError) {
+    @inlinable public init(atom: Atom) throws(OVSDBError) {
         guard case .string(let s) = atom else { throw .mismatch(atom, "string") }
         guard let v = Self(rawValue: s) else {
             let allowed = Self.allCases.map(\.rawValue).joined(separator: ", ")
@@ -66,12 +66,12 @@ extension OVSDBStringEnum {
         }
         self = v
     }
-    public var atom: Atom { .string(rawValue) }
+    @inlinable public var atom: Atom { .string(rawValue) }
     public static var defaultValue: Self { Self.allCases.first! }
 }
 
 extension OVSDBError {
-    static func mismatch(_ atom: Atom, _ expected: String) -> OVSDBError {
+    @usableFromInline static func mismatch(_ atom: Atom, _ expected: String) -> OVSDBError {
         OVSDBError(tag: "syntax error", details: "expected \(expected), got \(atom.type.rawValue) \(atom.text)")
     }
 }

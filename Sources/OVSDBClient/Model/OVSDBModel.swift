@@ -13,15 +13,20 @@ public protocol OVSDBModel: Sendable, Hashable {
     func row(_ columns: Set<Column>?) -> Row
 }
 
+// The typed accessors are inlinable so that generated models, in their own module, get them
+// specialised to their column types instead of calling through generic metadata per value.
 extension Datum {
+    @inlinable
     public init<T: AtomConvertible>(scalar value: T) {
         self = .scalar(value.atom)
     }
 
+    @inlinable
     public init<T: AtomConvertible>(optional value: T?) {
         self = value.map { .scalar($0.atom) } ?? .emptySet
     }
 
+    @inlinable
     public init<T: AtomConvertible>(set values: Set<T>) {
         // Most sets in OVN rows hold one member (a nexthop, an address): no array to sort.
         if values.count == 1 {
@@ -31,6 +36,7 @@ extension Datum {
         }
     }
 
+    @inlinable
     public init<K: AtomConvertible, V: AtomConvertible>(map values: [K: V]) {
         if values.count <= 1 {
             self.init(sortedKeys: values.map { $0.key.atom }, values: values.map { $0.value.atom })
@@ -42,16 +48,19 @@ extension Datum {
 }
 
 extension Row {
+    @inlinable
     public func scalar<T: AtomConvertible>(_ column: String, in table: String, or fallback: T) throws(OVSDBError) -> T {
         guard let d = self[column], let first = d.first else { return fallback }
         do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
     }
 
+    @inlinable
     public func optional<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> T? {
         guard let d = self[column], let first = d.first else { return nil }
         do { return try T(atom: first) } catch { throw error.located(table: table, column: column) }
     }
 
+    @inlinable
     public func set<T: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> Set<T> {
         guard let d = self[column] else { return [] }
         var out = Set<T>(minimumCapacity: d.count)
@@ -63,6 +72,7 @@ extension Row {
         return out
     }
 
+    @inlinable
     public func map<K: AtomConvertible, V: AtomConvertible>(_ column: String, in table: String) throws(OVSDBError) -> [K: V] {
         guard let d = self[column], let values = d.values else { return [:] }
         var out = [K: V](minimumCapacity: d.count)

@@ -14,7 +14,7 @@ public struct Datum: Sendable, Hashable {
     private var storage: Storage
 
     /// Keys already sorted and unique (no check).
-    init(sortedKeys: [Atom], values: [Atom]? = nil) {
+    @usableFromInline init(sortedKeys: [Atom], values: [Atom]? = nil) {
         if let values {
             storage = .map(keys: sortedKeys, values: values)
         } else if sortedKeys.count == 1 {

@@ -24,12 +24,12 @@ public struct OVSDBError: Error, Sendable, Hashable, CustomStringConvertible {
         OVSDBError(tag: tag, details: details, syntax: json.map { CanonicalJSON.string($0) })
     }
 
-    static func constraint(_ details: String) -> OVSDBError {
+    @usableFromInline static func constraint(_ details: String) -> OVSDBError {
         OVSDBError(tag: "constraint violation", details: details)
     }
 
     /// Adds table/column context without changing the message Open vSwitch would print.
-    func located(table: String?, column: String?) -> OVSDBError {
+    @usableFromInline func located(table: String?, column: String?) -> OVSDBError {
         var copy = self
         if copy.table == nil { copy.table = table }
         if copy.column == nil { copy.column = column }

@@ -13,11 +13,16 @@ public struct OVSDBUUID: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits in either case).
     public init?(_ text: some StringProtocol) {
+        self.init(utf8: text.utf8)
+    }
+
+    /// Parses the text's UTF-8 bytes (a reader's buffer, with no String made).
+    init?(utf8: some Sequence<UInt8>) {
         var high: UInt64 = 0
         var low: UInt64 = 0
         var digits = 0
         var index = 0
-        for byte in text.utf8 {
+        for byte in utf8 {
             defer { index += 1 }
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }

@@ -21,13 +21,14 @@ extension OperationResult {
                 return
             }
             var out: [Row] = []
+            var cache = Row.ReadingCache()
             try reader.readArray { reader in
                 guard let table else {
                     let json = try reader.readValue()
                     do throws(OVSDBError) { out.append(try Row(untypedJSON: json)) } catch { rowError = rowError ?? error }
                     return
                 }
-                switch try Row.read(&reader, table: table, ignoreUnknownColumns: true) {
+                switch try Row.read(&reader, table: table, ignoreUnknownColumns: true, cache: &cache) {
                 case .success(let row): if rowError == nil { out.append(row) }
                 case .failure(let error): rowError = rowError ?? error
                 }

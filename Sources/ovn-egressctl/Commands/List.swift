@@ -30,7 +30,7 @@ struct List: AsyncParsableCommand {
         let connection = self.connection
         let (output, perPolicy) = (self.output, self.policies)
         try await connection.withConnection { c in
-            let inventory = try await Inventory.read(c, settings: settings, input: input)
+            let inventory = try await Inventory.read(c, settings: settings, input: input, services: !perPolicy)
             if perPolicy {
                 let rows = inventory.policies.sorted { ($0.service, $0.podIP) < ($1.service, $1.podIP) }
                 print(Listing(headings: ["SERVICE", "POD_IP", "NEXTHOP", "NODE", "UUID"], rows: rows.map {

@@ -48,6 +48,19 @@ struct JanssonCodecTests {
         #expect(CanonicalJSON.string(["b": 1e37, "a": [1.0e-5, "\u{8}\u{1f}/"]]) == #"{"a":[1e-05,"\b\u001f/"],"b":1e+37}"#)
         #expect(CanonicalJSON.formatReal(Double.greatestFiniteMagnitude) == "1.79769313486232e+308")
     }
+
+    @Test("objects of strings print as their tree prints: keys in byte order, escapes, short rows")
+    func objectsOfStrings() {
+        var g = JSONWriterTests.SplitMix(state: 5)
+        let keys = ["SERVICE", "POD_IP", "é", "NODE", "\u{1}", "UUID"]
+        for _ in 0..<500 {
+            let rows = (0..<Int(g.next() % 4)).map { _ in
+                (0..<Int(g.next() % 8)).map { _ in JSONWriterTests.randomString(&g) }
+            }
+            let tree = JSON.array(rows.map { .object(Dictionary(uniqueKeysWithValues: zip(keys, $0.map(JSON.string)))) })
+            #expect(CanonicalJSON.objects(keys: keys, rows: rows) == CanonicalJSON.string(tree))
+        }
+    }
 }
 
 @Suite("the direct JSON writer against jansson")
