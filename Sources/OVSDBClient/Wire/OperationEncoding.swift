@@ -155,6 +155,19 @@ extension Datum {
     }
 }
 
+extension Datum {
+    /// `[column, word, value]`: a condition's clause or a mutation.
+    func encodeTriple(_ column: String, _ word: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        JSONWriter.writeString(column, into: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.writeString(word, into: &out)
+        out.append(UInt8(ascii: ","))
+        encode(into: &out)
+        out.append(UInt8(ascii: "]"))
+    }
+}
+
 extension Atom {
     public func encode(into out: inout [UInt8]) {
         switch self {
@@ -182,13 +195,7 @@ extension Condition {
             switch clause {
             case .literal(let b): JSONWriter.writeBool(b, into: &out)
             case .compare(let column, let function, let value):
-                out.append(UInt8(ascii: "["))
-                JSONWriter.writeString(column, into: &out)
-                out.append(UInt8(ascii: ","))
-                JSONWriter.writeString(function.rawValue, into: &out)
-                out.append(UInt8(ascii: ","))
-                value.encode(into: &out)
-                out.append(UInt8(ascii: "]"))
+                value.encodeTriple(column, function.rawValue, into: &out)
             }
         }
         out.append(UInt8(ascii: "]"))
@@ -197,13 +204,7 @@ extension Condition {
 
 extension Mutation {
     public func encode(into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "["))
-        JSONWriter.writeString(column, into: &out)
-        out.append(UInt8(ascii: ","))
-        JSONWriter.writeString(mutator.rawValue, into: &out)
-        out.append(UInt8(ascii: ","))
-        value.encode(into: &out)
-        out.append(UInt8(ascii: "]"))
+        value.encodeTriple(column, mutator.rawValue, into: &out)
     }
 }
 
