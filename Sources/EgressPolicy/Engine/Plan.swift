@@ -106,9 +106,11 @@ public struct Plan: Sendable {
                 continue
             }
             // Keep one row (a correct one if any), repair it if needed, drop duplicates.
-            let keepIndex = rows.firstIndex { owned[$0].nexthops == [hop] && owned[$0].action == .reroute } ?? 0
+            // (A one-element check: building `[hop]` as a Set per row costs more than the rest.)
+            let isRight = { (p: LogicalRouterPolicy) in p.nexthops.count == 1 && p.nexthops.first == hop && p.action == .reroute }
+            let keepIndex = rows.firstIndex { isRight(owned[$0]) } ?? 0
             let keep = owned[rows.remove(at: keepIndex)]
-            if keep.nexthops != [hop] || keep.action != .reroute {
+            if !isRight(keep) {
                 repairs.append(NexthopRepair(owner: d.owner, match: match, uuid: keep.uuid!, from: keep.nexthops.sorted(), to: hop))
             }
             for extra in rows {
