@@ -217,7 +217,8 @@ public final class OVSDBConnection: Sendable {
         }
         let tables = operations.map { op in op.table.flatMap { schema?.tables[$0] } }
         let inPlace = TransactReplyReader(tables: tables)
-        var params: [UInt8] = [UInt8(ascii: "[")]
+        var params = ByteBufferAllocator().buffer(capacity: 256)
+        params.append(UInt8(ascii: "["))
         JSONWriter.writeString(database, into: &params)
         for op in operations {
             params.append(UInt8(ascii: ","))

@@ -35,9 +35,10 @@ final class RPCHandler: ChannelDuplexHandler {
         case .request(let id, let method, let params, let replyPromise, let monitor, let reader):
             switch machine.startRequest(id: id, method: method, params: params, promise: replyPromise, monitor: monitor, reader: reader) {
             case .send(let id, let method, let params):
-                var buffer = context.channel.allocator.buffer(capacity: 0)
-                params.write(id: id, method: method, into: &buffer)
-                context.write(wrapOutboundOut(buffer), promise: promise)
+                let buffers = params.buffers(id: id, method: method, allocator: context.channel.allocator)
+                for (i, buffer) in buffers.enumerated() {
+                    context.write(wrapOutboundOut(buffer), promise: i == buffers.count - 1 ? promise : nil)
+                }
             case .fail(let p, let e):
                 p.fail(e)
                 promise?.fail(e)

@@ -16,9 +16,9 @@ public enum JSONWriter {
         return out
     }
 
-    public static func write(_ value: JSON, into out: inout [UInt8]) {
+    public static func write<Out: JSONOutput>(_ value: JSON, into out: inout Out) {
         switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .null: out.appendASCII("null")
         case .bool(let b): writeBool(b, into: &out)
         case .integer(let i): writeInteger(i, into: &out)
         case .real(let d): writeReal(d, into: &out)
@@ -42,34 +42,29 @@ public enum JSONWriter {
         }
     }
 
-    static func writeBool(_ b: Bool, into out: inout [UInt8]) {
-        if b {
-            out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        } else {
-            out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        }
+    static func writeBool<Out: JSONOutput>(_ b: Bool, into out: inout Out) {
+        out.appendASCII(b ? "true" : "false")
     }
 
-    static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
+    static func writeInteger<Out: JSONOutput>(_ i: Int64, into out: inout Out) {
         if i < 0 { out.append(UInt8(ascii: "-")) }
         var m = i.magnitude
         if m < 10 { out.append(UInt8(ascii: "0") + UInt8(m)); return }
-        var width = 0
-        var rest = m
-        while rest > 0 { width += 1; rest /= 10 }
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        var position = start + width
-        while m > 0 {
-            position -= 1
-            out[position] = UInt8(ascii: "0") + UInt8(m % 10)
-            m /= 10
+        // At most 20 digits, written backwards into a stack buffer.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var position = 20
+            while m > 0 {
+                position -= 1
+                digits[position] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            }
+            out.append(bytes: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[position...])))
         }
     }
 
     /// jansson's `dtostr`: `%.17g`, `.0` when the text reads as an integer, and the exponent
     /// without `+` or leading zeros (`1e+300` -> `1e300`, `3e-05` -> `3e-5`).
-    static func writeReal(_ d: Double, into out: inout [UInt8]) {
+    static func writeReal<Out: JSONOutput>(_ d: Double, into out: inout Out) {
         var buffer = [CChar](repeating: 0, count: 40)
         let n = withVaList([d]) { vsnprintf(&buffer, buffer.count, "%.17g", $0) }
         var text = buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }
@@ -79,32 +74,32 @@ public enum JSONWriter {
             if start < text.count, text[start] == UInt8(ascii: "-") { start += 1 }
             while start < text.count - 1, text[start] == UInt8(ascii: "0") { text.remove(at: start) }
         }
-        out.append(contentsOf: text)
+        text.withUnsafeBytes { out.append(bytes: $0) }
         if !text.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
-            out.append(contentsOf: [UInt8(ascii: "."), UInt8(ascii: "0")])
+            out.appendASCII(".0")
         }
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    static func writeString<Out: JSONOutput>(_ s: String, into out: inout Out) {
         out.append(UInt8(ascii: "\""))
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-            out.append(contentsOf: s.utf8)
+            out.append(utf8: s)
             out.append(UInt8(ascii: "\""))
             return
         }
         for byte in s.utf8 {
             switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x22: out.appendASCII("\\\"")
+            case 0x5C: out.appendASCII("\\\\")
+            case 0x08: out.appendASCII("\\b")
+            case 0x0C: out.appendASCII("\\f")
+            case 0x0A: out.appendASCII("\\n")
+            case 0x0D: out.appendASCII("\\r")
+            case 0x09: out.appendASCII("\\t")
             case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
+                out.appendASCII("\\u00")
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
             default: out.append(byte)

@@ -63,16 +63,22 @@ public struct OVSDBUUID: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Appends the canonical text (`description`) without building a String.
-    func write(into out: inout [UInt8]) {
+    func write<Out: JSONOutput>(into out: inout Out) {
         let hex: StaticString = "0123456789abcdef"
         hex.withUTF8Buffer { digits in
-            for nibbleIndex in 0..<32 {
-                if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
-                    out.append(UInt8(ascii: "-"))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+                var position = 0
+                for nibbleIndex in 0..<32 {
+                    if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let word = nibbleIndex < 16 ? high : low
+                    let shift = UInt64(60 - (nibbleIndex % 16) * 4)
+                    text[position] = digits[Int((word >> shift) & 0xF)]
+                    position += 1
                 }
-                let word = nibbleIndex < 16 ? high : low
-                let shift = UInt64(60 - (nibbleIndex % 16) * 4)
-                out.append(digits[Int((word >> shift) & 0xF)])
+                out.append(bytes: UnsafeRawBufferPointer(text))
             }
         }
     }

@@ -3,7 +3,7 @@
 /// otherwise builds some 200,000 tree nodes and sorts every object's members just to print
 /// them. Tests and the wire fuzz target compare the two writers on every value.
 extension OVSDBOperation {
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         switch self {
         case .insert(let table, let row, let uuidName, let uuid):
             out.appendASCII(#"{"op":"insert","row":"#)
@@ -88,7 +88,7 @@ extension OVSDBOperation {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func writeStrings(_ strings: [String], into out: inout [UInt8]) {
+    private static func writeStrings<Out: JSONOutput>(_ strings: [String], into out: inout Out) {
         out.append(UInt8(ascii: "["))
         for (i, s) in strings.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -100,7 +100,7 @@ extension OVSDBOperation {
 
 extension Row {
     /// A `<row>` object, members in byte order as `JSONWriter` prints them.
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         out.append(UInt8(ascii: "{"))
         if namesAreInByteOrder {
             for i in names.indices { writeMember(i, first: i == 0, into: &out) }
@@ -121,7 +121,7 @@ extension Row {
         return true
     }
 
-    private func writeMember(_ i: Int, first: Bool, into out: inout [UInt8]) {
+    private func writeMember<Out: JSONOutput>(_ i: Int, first: Bool, into out: inout Out) {
         if !first { out.append(UInt8(ascii: ",")) }
         JSONWriter.writeString(names[i], into: &out)
         out.append(UInt8(ascii: ":"))
@@ -131,7 +131,7 @@ extension Row {
 
 extension Datum {
     /// A bare atom for a set of one, else `["set", [...]]` or `["map", [[k, v], ...]]`.
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         if let values {
             out.appendASCII(#"["map",["#)
             for (i, (k, v)) in zip(keys, values).enumerated() {
@@ -157,7 +157,7 @@ extension Datum {
 
 extension Datum {
     /// `[column, word, value]`: a condition's clause or a mutation.
-    func encodeTriple(_ column: String, _ word: String, into out: inout [UInt8]) {
+    func encodeTriple<Out: JSONOutput>(_ column: String, _ word: String, into out: inout Out) {
         out.append(UInt8(ascii: "["))
         JSONWriter.writeString(column, into: &out)
         out.append(UInt8(ascii: ","))
@@ -169,7 +169,7 @@ extension Datum {
 }
 
 extension Atom {
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         switch self {
         case .integer(let i): JSONWriter.writeInteger(i, into: &out)
         case .real(let d): JSONWriter.writeReal(d, into: &out)
@@ -188,7 +188,7 @@ extension Atom {
 }
 
 extension Condition {
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         out.append(UInt8(ascii: "["))
         for (i, clause) in clauses.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -203,14 +203,7 @@ extension Condition {
 }
 
 extension Mutation {
-    public func encode(into out: inout [UInt8]) {
+    public func encode<Out: JSONOutput>(into out: inout Out) {
         value.encodeTriple(column, mutator.rawValue, into: &out)
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Appends a literal's bytes: the fixed parts of the encodings above, with no array built.
-    mutating func appendASCII(_ text: StaticString) {
-        text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }

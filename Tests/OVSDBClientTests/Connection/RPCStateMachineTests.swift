@@ -7,9 +7,8 @@ private typealias Machine = RPCStateMachine<String, String>
 
 private func sent(_ a: Machine.RequestAction) -> JSON? {
     guard case .send(let id, let method, let params) = a else { return nil }
-    var buffer = ByteBufferAllocator().buffer(capacity: 0)
-    params.write(id: id, method: method, into: &buffer)
-    return try? JSONReader.decode(Array(buffer.readableBytesView))
+    let bytes = params.buffers(id: id, method: method, allocator: ByteBufferAllocator()).flatMap { Array($0.readableBytesView) }
+    return try? JSONReader.decode(bytes)
 }
 
 @Suite("JSON-RPC state machine")

@@ -111,18 +111,30 @@ struct OperationEncodingTests {
     @Test("a request with encoded params is the message the JSON path sends")
     func encodedRequest() throws {
         let ops: [OVSDBOperation] = [.select(table: "Logical_Router", where: Condition([]), columns: ["name"]), .comment("x")]
-        var params: [UInt8] = [UInt8(ascii: "[")]
+        var params = ByteBufferAllocator().buffer(capacity: 0)
+        params.append(UInt8(ascii: "["))
         JSONWriter.writeString("OVN_Northbound", into: &params)
         for op in ops {
             params.append(UInt8(ascii: ","))
             op.encode(into: &params)
         }
         params.append(UInt8(ascii: "]"))
-        var encoded = ByteBufferAllocator().buffer(capacity: 0)
-        RequestParams.encoded(params).write(id: 42, method: "transact", into: &encoded)
-        var tree = ByteBufferAllocator().buffer(capacity: 0)
-        RequestParams.json([.string("OVN_Northbound")] + ops.map(\.json)).write(id: 42, method: "transact", into: &tree)
-        #expect(encoded == tree)
-        #expect(Array(tree.readableBytesView) == JanssonCodec.encode(RPCMessage.request(method: "transact", params: [.string("OVN_Northbound")] + ops.map(\.json), id: 42).json))
+        func sent(_ p: RequestParams) -> [UInt8] {
+            p.buffers(id: 42, method: "transact", allocator: ByteBufferAllocator()).flatMap { Array($0.readableBytesView) }
+        }
+        let tree = sent(.json([.string("OVN_Northbound")] + ops.map(\.json)))
+        #expect(String(decoding: sent(.encoded(params)), as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+        #expect(tree == JanssonCodec.encode(RPCMessage.request(method: "transact", params: [.string("OVN_Northbound")] + ops.map(\.json), id: 42).json))
+    }
+
+    @Test("operations written into a ByteBuffer are the bytes written into an array")
+    func intoByteBuffer() {
+        var g = SplitMix(state: 13)
+        for _ in 0..<500 {
+            let op = Self.randomOperation(&g)
+            var buffer = ByteBufferAllocator().buffer(capacity: 0)
+            op.encode(into: &buffer)
+            #expect(String(decoding: buffer.readableBytesView, as: UTF8.self) == Self.direct(op))
+        }
     }
 }
