@@ -28,8 +28,7 @@ public struct Inventory: Sendable {
     public var noReroute: [String] = []
 
     /// Reads the live state and describes it. Without `services`, only `policies` is filled
-    /// (`list --policies` needs nothing else, and the per-service drift checks cost more than
-    /// the listing itself).
+    /// (`list --policies` needs nothing else) and the per-service drift checks are skipped.
     public static func read(_ connection: OVSDBConnection, settings: EngineSettings, input: ClusterInput?,
                             services: Bool = true) async throws -> Inventory {
         let schema = try await connection.schema(of: OVNNorthbound.name)
@@ -48,7 +47,8 @@ public struct Inventory: Sendable {
         var byOwner: [String: [Int]] = [:]
         for (i, owner) in owners.enumerated() { byOwner[owner, default: []].append(i) }
         inventory.policies.reserveCapacity(owned.count)
-        for owner in byOwner.keys.sorted() {
+        let sortedOwners = byOwner.keys.sorted()
+        for owner in sortedOwners {
             for i in byOwner[owner]! {
                 let hops = owned[i].nexthops.sorted()
                 inventory.policies.append(PolicyEntry(service: owner, podIP: podIPs[i], nexthops: hops,
@@ -61,7 +61,7 @@ public struct Inventory: Sendable {
         // Pod IPs rerouted by more than one service: OVN picks one of their nexthops.
         var ownersByIP: [String: Set<String>] = [:]
         for (i, owner) in owners.enumerated() { ownersByIP[podIPs[i], default: []].insert(owner) }
-        for owner in byOwner.keys.sorted() {
+        for owner in sortedOwners {
             let indices = byOwner[owner]!
             let nexthops = Set(indices.flatMap { owned[$0].nexthops }).sorted()
             var drift: [String] = []

@@ -29,7 +29,7 @@ public struct LiveState: Sendable {
     public static let planningColumns: [LogicalRouterPolicy.Column] = [.priority, .match, .action, .nexthop, .nexthops, .externalIDs]
 
     /// Reads the state. `policyColumns` narrows what is read of each policy (the rest keep
-    /// their defaults): a listing needs only a third of a row.
+    /// their defaults): a listing needs three of them.
     public static func read(_ connection: OVSDBConnection, schema: DatabaseSchema, settings: EngineSettings,
                             families: Set<IPAddress.Family>,
                             policyColumns: [LogicalRouterPolicy.Column] = planningColumns) async throws -> LiveState {

@@ -106,7 +106,7 @@ public struct Plan: Sendable {
                 continue
             }
             // Keep one row (a correct one if any), repair it if needed, drop duplicates.
-            // (A one-element check: building `[hop]` as a Set per row costs more than the rest.)
+            // Checked in place: comparing with `[hop]` would build a one-element Set per row.
             let isRight = { (p: LogicalRouterPolicy) in p.nexthops.count == 1 && p.nexthops.first == hop && p.action == .reroute }
             let keepIndex = rows.firstIndex { isRight(owned[$0]) } ?? 0
             let keep = owned[rows.remove(at: keepIndex)]

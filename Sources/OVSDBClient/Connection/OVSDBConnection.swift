@@ -218,13 +218,7 @@ public final class OVSDBConnection: Sendable {
         let tables = operations.map { op in op.table.flatMap { schema?.tables[$0] } }
         let inPlace = TransactReplyReader(tables: tables)
         var params = ByteBufferAllocator().buffer(capacity: 256)
-        params.append(UInt8(ascii: "["))
-        JSONWriter.writeString(database, into: &params)
-        for op in operations {
-            params.append(UInt8(ascii: ","))
-            op.encode(into: &params)
-        }
-        params.append(UInt8(ascii: "]"))
+        OVSDBOperation.encodeTransactParams(database: database, operations, into: &params)
         let reply = try await call("transact", .encoded(params), monitor: nil, reader: inPlace)
         let parsed: [Result<OperationResult, OVSDBError>]
         if let read = inPlace.results {

@@ -35,18 +35,18 @@ extension Datum {
                 atoms.append(a)
                 return true
             }) else { return nil }
-            guard try close(&reader), atoms.count >= type.min, atoms.count <= type.maxCount else { return nil }
+            guard close(&reader), atoms.count >= type.min, atoms.count <= type.maxCount else { return nil }
             return try .set(atoms)
         case .map:
             guard let valueType = type.value else { return nil }
             var pairs: [(Atom, Atom)] = []
             guard try elements(&reader, { reader in
-                guard try open(&reader), let k = try atom(&reader, base: type.key), try comma(&reader),
-                      let v = try atom(&reader, base: valueType), try close(&reader) else { return false }
+                guard open(&reader), let k = try atom(&reader, base: type.key), comma(&reader),
+                      let v = try atom(&reader, base: valueType), close(&reader) else { return false }
                 pairs.append((k, v))
                 return true
             }) else { return nil }
-            guard try close(&reader), pairs.count >= type.min, pairs.count <= type.maxCount else { return nil }
+            guard close(&reader), pairs.count >= type.min, pairs.count <= type.maxCount else { return nil }
             return try .map(pairs)
         }
     }
@@ -64,7 +64,7 @@ extension Datum {
         case "map": tag = .map
         default: return nil
         }
-        return try comma(&reader) ? tag : nil
+        return comma(&reader) ? tag : nil
     }
 
     /// One atom of `base`: a bare scalar, or `["uuid", s]` for a UUID.
@@ -97,13 +97,13 @@ extension Datum {
         } else {
             uuid = OVSDBUUID(try reader.string())
         }
-        guard let uuid, try close(&reader) else { return nil }
+        guard let uuid, close(&reader) else { return nil }
         return .uuid(uuid)
     }
 
     /// The elements of an array, each read by `element` (false: not a shape read here).
     private static func elements(_ reader: inout JSONReader, _ element: (inout JSONReader) throws -> Bool) throws -> Bool {
-        guard try open(&reader) else { return false }
+        guard open(&reader) else { return false }
         reader.skipSpace()
         if reader.current == UInt8(ascii: "]") {
             reader.at += 1
@@ -129,7 +129,7 @@ extension Datum {
         return true
     }
 
-    private static func open(_ reader: inout JSONReader) throws -> Bool { punctuation(&reader, UInt8(ascii: "[")) }
-    private static func comma(_ reader: inout JSONReader) throws -> Bool { punctuation(&reader, UInt8(ascii: ",")) }
-    private static func close(_ reader: inout JSONReader) throws -> Bool { punctuation(&reader, UInt8(ascii: "]")) }
+    private static func open(_ reader: inout JSONReader) -> Bool { punctuation(&reader, UInt8(ascii: "[")) }
+    private static func comma(_ reader: inout JSONReader) -> Bool { punctuation(&reader, UInt8(ascii: ",")) }
+    private static func close(_ reader: inout JSONReader) -> Bool { punctuation(&reader, UInt8(ascii: "]")) }
 }

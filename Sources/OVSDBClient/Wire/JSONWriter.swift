@@ -82,9 +82,14 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
+    /// Whether `s` prints as it is between quotes: no control character, quote or backslash.
+    static func needsNoEscape(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }
+    }
+
     static func writeString<Out: JSONOutput>(_ s: String, into out: inout Out) {
         out.append(UInt8(ascii: "\""))
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        if needsNoEscape(s) {
             out.append(utf8: s)
             out.append(UInt8(ascii: "\""))
             return

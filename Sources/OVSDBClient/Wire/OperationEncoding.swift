@@ -3,6 +3,17 @@
 /// otherwise builds some 200,000 tree nodes and sorts every object's members just to print
 /// them. Tests and the wire fuzz target compare the two writers on every value.
 extension OVSDBOperation {
+    /// The params of a `transact`: `[database, operation...]`.
+    public static func encodeTransactParams<Out: JSONOutput>(database: String, _ operations: [OVSDBOperation], into out: inout Out) {
+        out.append(UInt8(ascii: "["))
+        JSONWriter.writeString(database, into: &out)
+        for op in operations {
+            out.append(UInt8(ascii: ","))
+            op.encode(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     public func encode<Out: JSONOutput>(into out: inout Out) {
         switch self {
         case .insert(let table, let row, let uuidName, let uuid):

@@ -230,7 +230,7 @@ struct ConformanceDriver {
             for (i, set) in sets.enumerated() {
                 print(Self.label("mutation", i))
                 for (j, row) in rows.enumerated() {
-                    if let mutated = Self.mutated(row, by: set, t) { crossCheck(mutated.json, mutated.encode) }
+                    if let mutated = try? Self.mutated(row, by: set, t) { crossCheck(mutated.json, mutated.encode) }
                     print("row \(j): " + Self.execute(set, on: row, t))
                 }
                 print("")
@@ -247,12 +247,9 @@ struct ConformanceDriver {
         return out
     }
 
-    private static func mutated(_ row: Row, by mutations: [Mutation], _ t: TableSchema) -> Row? {
+    private static func mutated(_ row: Row, by mutations: [Mutation], _ t: TableSchema) throws(OVSDBError) -> Row {
         var result = row
-        for m in mutations {
-            guard let value = try? m.apply(to: result[m.column]!, type: t.columns[m.column]!.type) else { return nil }
-            result[m.column] = value
-        }
+        for m in mutations { result[m.column] = try m.apply(to: result[m.column]!, type: t.columns[m.column]!.type) }
         return result
     }
 
@@ -268,12 +265,9 @@ struct ConformanceDriver {
     }
 
     private static func execute(_ mutations: [Mutation], on row: Row, _ t: TableSchema) -> String {
-        var result = row
+        let result: Row
         do {
-            for m in mutations {
-                let type = t.columns[m.column]!.type
-                result[m.column] = try m.apply(to: result[m.column]!, type: type)
-            }
+            result = try mutated(row, by: mutations, t)
         } catch {
             return error.ovsText
         }

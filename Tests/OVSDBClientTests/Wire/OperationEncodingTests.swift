@@ -112,13 +112,7 @@ struct OperationEncodingTests {
     func encodedRequest() throws {
         let ops: [OVSDBOperation] = [.select(table: "Logical_Router", where: Condition([]), columns: ["name"]), .comment("x")]
         var params = ByteBufferAllocator().buffer(capacity: 0)
-        params.append(UInt8(ascii: "["))
-        JSONWriter.writeString("OVN_Northbound", into: &params)
-        for op in ops {
-            params.append(UInt8(ascii: ","))
-            op.encode(into: &params)
-        }
-        params.append(UInt8(ascii: "]"))
+        OVSDBOperation.encodeTransactParams(database: "OVN_Northbound", ops, into: &params)
         func sent(_ p: RequestParams) -> [UInt8] {
             p.buffers(id: 42, method: "transact", allocator: ByteBufferAllocator()).flatMap { Array($0.readableBytesView) }
         }
