@@ -191,7 +191,7 @@ public struct ModelGenerator {
         for p in plans { s += "        \(p.property) = \(p.decode)\n" }
         s += "    }\n\n"
         s += "    public func row(_ columns: Set<Column>? = nil) -> Row {\n"
-        s += "        var row = Row(reservingCapacity: \(plans.count))\n"
+        s += "        var row = Row(reservingCapacity: columns?.count ?? \(plans.count))\n"
         for p in plans {
             s += "        if columns?.contains(.\(p.property)) ?? true { row[\(SwiftNames.literal(p.name))] = \(p.encode) }\n"
         }

@@ -256,6 +256,43 @@ struct TransactTests {
         }
     }
 
+    @Test("operations given as a sequence are made once each, as they are encoded; one refused late in it stops all before sending")
+    func operationSequence() async throws {
+        final class Made: @unchecked Sendable { var count = 0 }
+        // The policies, then a router that holds them (unreferenced, they would be collected).
+        func policies(_ made: Made, actions: [String]) -> some Sequence<OVSDBOperation> {
+            (0...actions.count).lazy.map { i in
+                made.count += 1
+                guard i < actions.count else {
+                    return OVSDBOperation.insert(table: "Logical_Router", row: Row([
+                        "name": .scalar("r"), "policies": try! .set(actions.indices.map { .namedUUID("p\($0)") }),
+                    ]))
+                }
+                return OVSDBOperation.insert(table: "Logical_Router_Policy", row: Row([
+                    "priority": .scalar(.integer(Int64(100 + i))), "match": .scalar("1"), "action": .scalar(.string(actions[i])),
+                ]), uuidName: "p\(i)")
+            }
+        }
+        try await withConnection { server, connection, schema in
+            let refused = Made()
+            await #expect {
+                _ = try await connection.transact(nb, policies(refused, actions: ["allow", "drop", "teleport"]), schema: schema)
+            } throws: { error in
+                guard case OVSDBClientError.invalidRequest(let e) = error else { return false }
+                return e.column == "action"
+            }
+            #expect(refused.count == 3) // the router after the refused one is never made
+            #expect(try await server.nbctl(["--bare", "--columns=_uuid", "list", "Logical_Router_Policy"]).isEmpty)
+
+            let made = Made()
+            let results = try await connection.transact(nb, policies(made, actions: ["allow", "drop", "allow"]), schema: schema)
+            #expect(made.count == 4)
+            #expect(results.count == 4 && results.allSatisfy { $0.uuid != nil })
+            let priorities = try await server.nbctl(["--bare", "--columns=priority", "list", "Logical_Router_Policy"])
+            #expect(priorities.split(whereSeparator: \.isWhitespace).sorted() == ["100", "101", "102"])
+        }
+    }
+
     @Test("the server's own errors surface typed: unknown database, bad column")
     func serverErrors() async throws {
         try await withConnection { _, connection, _ in

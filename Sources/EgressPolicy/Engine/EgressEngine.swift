@@ -97,12 +97,12 @@ public struct EgressEngine: Sendable {
         for attempt in 1...maxAttempts {
             let plan = try await makePlan(schema)
             try await beforeWrite(plan)
-            let ops = plan.operations
-            guard !ops.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: attempt) }
+            guard !plan.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: attempt) }
             do {
-                _ = try await connection.transact(OVNNorthbound.name, ops, schema: schema)
-                return Report(plan: plan, writesSent: ops.filter(\.isWrite).count, attempts: attempt)
-            } catch OVSDBClientError.transactionFailed(let index, _, let error) where Self.isConflict(index, error, ops) {
+                let results = try await connection.transact(OVNNorthbound.name, plan.operationSequence, schema: schema)
+                // Every operation but the guards writes.
+                return Report(plan: plan, writesSent: results.count - plan.guards.count, attempts: attempt)
+            } catch OVSDBClientError.transactionFailed(_, let operation, let error) where Self.isConflict(operation, error) {
                 continue
             }
         }
@@ -110,8 +110,7 @@ public struct EgressEngine: Sendable {
     }
 
     /// A guard that no longer holds, or a row inserted concurrently under a unique name.
-    private static func isConflict(_ index: Int?, _ error: OVSDBError, _ ops: [OVSDBOperation]) -> Bool {
-        if let index, index < ops.count, case .wait = ops[index] { return true }
-        return error.tag == "constraint violation" && (error.details ?? "").contains("index")
+    private static func isConflict(_ operation: String?, _ error: OVSDBError) -> Bool {
+        operation == "wait" || (error.tag == "constraint violation" && (error.details ?? "").contains("index"))
     }
 }

@@ -44,13 +44,13 @@ public struct LiveState: Sendable {
             names.append(name)
             sets.append(txn.select(AddressSet.self, where: [.where(AddressSet.Column.name, .equal, name)]))
         }
-        let results = try await connection.transact(txn)
+        var results = try await connection.transact(txn)
         var live = LiveState()
-        live.routerUUID = try results.rows(router).first?.uuid
-        live.reroutePolicies = try results.rows(reroute)
-        live.noReroutePolicies = try results.rows(noReroute)
+        live.routerUUID = try results.takeRows(router).first?.uuid
+        live.reroutePolicies = try results.takeRows(reroute)
+        live.noReroutePolicies = try results.takeRows(noReroute)
         for handle in sets {
-            for set in try results.rows(handle) { live.addressSets[set.name] = set }
+            for set in try results.takeRows(handle) { live.addressSets[set.name] = set }
         }
         live.addressSetNames = names
         return live

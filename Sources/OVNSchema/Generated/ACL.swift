@@ -110,7 +110,7 @@ public struct ACL: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 11)
+        var row = Row(reservingCapacity: columns?.count ?? 11)
         if columns?.contains(.action) ?? true { row["action"] = Datum(scalar: action) }
         if columns?.contains(.direction) ?? true { row["direction"] = Datum(scalar: direction) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }

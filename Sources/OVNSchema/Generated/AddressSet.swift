@@ -42,7 +42,7 @@ public struct AddressSet: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 3)
+        var row = Row(reservingCapacity: columns?.count ?? 3)
         if columns?.contains(.addresses) ?? true { row["addresses"] = Datum(set: addresses) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.name) ?? true { row["name"] = Datum(scalar: name) }

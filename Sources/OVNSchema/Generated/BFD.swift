@@ -79,7 +79,7 @@ public struct BFD: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 8)
+        var row = Row(reservingCapacity: columns?.count ?? 8)
         if columns?.contains(.detectMult) ?? true { row["detect_mult"] = Datum(optional: detectMult) }
         if columns?.contains(.dstIP) ?? true { row["dst_ip"] = Datum(scalar: dstIP) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }

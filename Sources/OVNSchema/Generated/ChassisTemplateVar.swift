@@ -42,7 +42,7 @@ public struct ChassisTemplateVar: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 3)
+        var row = Row(reservingCapacity: columns?.count ?? 3)
         if columns?.contains(.chassis) ?? true { row["chassis"] = Datum(scalar: chassis) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.variables) ?? true { row["variables"] = Datum(map: variables) }

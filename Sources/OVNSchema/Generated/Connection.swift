@@ -66,7 +66,7 @@ public struct Connection: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 7)
+        var row = Row(reservingCapacity: columns?.count ?? 7)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.inactivityProbe) ?? true { row["inactivity_probe"] = Datum(optional: inactivityProbe) }
         if columns?.contains(.isConnected) ?? true { row["is_connected"] = Datum(scalar: isConnected) }

@@ -35,7 +35,7 @@ public struct DNS: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 2)
+        var row = Row(reservingCapacity: columns?.count ?? 2)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.records) ?? true { row["records"] = Datum(map: records) }
         return row

@@ -59,7 +59,7 @@ public struct ForwardingGroup: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 6)
+        var row = Row(reservingCapacity: columns?.count ?? 6)
         if columns?.contains(.childPort) ?? true { row["child_port"] = Datum(set: childPort) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.liveness) ?? true { row["liveness"] = Datum(scalar: liveness) }

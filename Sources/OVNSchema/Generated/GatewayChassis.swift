@@ -54,7 +54,7 @@ public struct GatewayChassis: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 5)
+        var row = Row(reservingCapacity: columns?.count ?? 5)
         if columns?.contains(.chassisName) ?? true { row["chassis_name"] = Datum(scalar: chassisName) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.name) ?? true { row["name"] = Datum(scalar: name) }

@@ -41,7 +41,7 @@ public struct HAChassis: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 3)
+        var row = Row(reservingCapacity: columns?.count ?? 3)
         if columns?.contains(.chassisName) ?? true { row["chassis_name"] = Datum(scalar: chassisName) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.priority) ?? true { row["priority"] = Datum(scalar: priority) }

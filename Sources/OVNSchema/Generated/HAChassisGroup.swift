@@ -42,7 +42,7 @@ public struct HAChassisGroup: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 3)
+        var row = Row(reservingCapacity: columns?.count ?? 3)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.haChassis) ?? true { row["ha_chassis"] = Datum(set: haChassis) }
         if columns?.contains(.name) ?? true { row["name"] = Datum(scalar: name) }

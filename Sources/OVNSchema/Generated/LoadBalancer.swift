@@ -86,7 +86,7 @@ public struct LoadBalancer: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 8)
+        var row = Row(reservingCapacity: columns?.count ?? 8)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.healthCheck) ?? true { row["health_check"] = Datum(set: healthCheck) }
         if columns?.contains(.ipPortMappings) ?? true { row["ip_port_mappings"] = Datum(map: ipPortMappings) }

@@ -36,7 +36,7 @@ public struct LoadBalancerGroup: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 2)
+        var row = Row(reservingCapacity: columns?.count ?? 2)
         if columns?.contains(.loadBalancer) ?? true { row["load_balancer"] = Datum(set: loadBalancer) }
         if columns?.contains(.name) ?? true { row["name"] = Datum(scalar: name) }
         return row

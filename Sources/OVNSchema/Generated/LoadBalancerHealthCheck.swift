@@ -41,7 +41,7 @@ public struct LoadBalancerHealthCheck: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 3)
+        var row = Row(reservingCapacity: columns?.count ?? 3)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.options) ?? true { row["options"] = Datum(map: options) }
         if columns?.contains(.vip) ?? true { row["vip"] = Datum(scalar: vip) }

@@ -89,7 +89,7 @@ public struct LogicalRouter: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 11)
+        var row = Row(reservingCapacity: columns?.count ?? 11)
         if columns?.contains(.copp) ?? true { row["copp"] = Datum(optional: copp) }
         if columns?.contains(.enabled) ?? true { row["enabled"] = Datum(optional: enabled) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }

@@ -71,7 +71,7 @@ public struct LogicalRouterPolicy: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 7)
+        var row = Row(reservingCapacity: columns?.count ?? 7)
         if columns?.contains(.action) ?? true { row["action"] = Datum(scalar: action) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.match) ?? true { row["match"] = Datum(scalar: match) }

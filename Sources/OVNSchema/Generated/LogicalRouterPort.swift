@@ -90,7 +90,7 @@ public struct LogicalRouterPort: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 11)
+        var row = Row(reservingCapacity: columns?.count ?? 11)
         if columns?.contains(.enabled) ?? true { row["enabled"] = Datum(optional: enabled) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.gatewayChassis) ?? true { row["gateway_chassis"] = Datum(set: gatewayChassis) }

@@ -76,7 +76,7 @@ public struct LogicalRouterStaticRoute: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 8)
+        var row = Row(reservingCapacity: columns?.count ?? 8)
         if columns?.contains(.bfd) ?? true { row["bfd"] = Datum(optional: bfd) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.ipPrefix) ?? true { row["ip_prefix"] = Datum(scalar: ipPrefix) }

@@ -89,7 +89,7 @@ public struct LogicalSwitch: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 11)
+        var row = Row(reservingCapacity: columns?.count ?? 11)
         if columns?.contains(.acls) ?? true { row["acls"] = Datum(set: acls) }
         if columns?.contains(.copp) ?? true { row["copp"] = Datum(optional: copp) }
         if columns?.contains(.dnsRecords) ?? true { row["dns_records"] = Datum(set: dnsRecords) }

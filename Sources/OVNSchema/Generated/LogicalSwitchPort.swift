@@ -120,7 +120,7 @@ public struct LogicalSwitchPort: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 16)
+        var row = Row(reservingCapacity: columns?.count ?? 16)
         if columns?.contains(.addresses) ?? true { row["addresses"] = Datum(set: addresses) }
         if columns?.contains(.dhcpv4Options) ?? true { row["dhcpv4_options"] = Datum(optional: dhcpv4Options) }
         if columns?.contains(.dhcpv6Options) ?? true { row["dhcpv6_options"] = Datum(optional: dhcpv6Options) }

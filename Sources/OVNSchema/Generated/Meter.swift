@@ -59,7 +59,7 @@ public struct Meter: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 5)
+        var row = Row(reservingCapacity: columns?.count ?? 5)
         if columns?.contains(.bands) ?? true { row["bands"] = Datum(set: bands) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.fair) ?? true { row["fair"] = Datum(optional: fair) }

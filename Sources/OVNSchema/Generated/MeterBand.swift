@@ -51,7 +51,7 @@ public struct MeterBand: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 4)
+        var row = Row(reservingCapacity: columns?.count ?? 4)
         if columns?.contains(.action) ?? true { row["action"] = Datum(scalar: action) }
         if columns?.contains(.burstSize) ?? true { row["burst_size"] = Datum(scalar: burstSize) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }

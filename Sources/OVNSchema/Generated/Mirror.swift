@@ -70,7 +70,7 @@ public struct Mirror: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 6)
+        var row = Row(reservingCapacity: columns?.count ?? 6)
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.filter) ?? true { row["filter"] = Datum(scalar: filter) }
         if columns?.contains(.index) ?? true { row["index"] = Datum(scalar: index) }

@@ -95,7 +95,7 @@ public struct NAT: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 11)
+        var row = Row(reservingCapacity: columns?.count ?? 11)
         if columns?.contains(.allowedExtIPs) ?? true { row["allowed_ext_ips"] = Datum(optional: allowedExtIPs) }
         if columns?.contains(.exemptedExtIPs) ?? true { row["exempted_ext_ips"] = Datum(optional: exemptedExtIPs) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }

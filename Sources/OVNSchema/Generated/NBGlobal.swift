@@ -95,7 +95,7 @@ public struct NBGlobal: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 12)
+        var row = Row(reservingCapacity: columns?.count ?? 12)
         if columns?.contains(.connections) ?? true { row["connections"] = Datum(set: connections) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.hvCfg) ?? true { row["hv_cfg"] = Datum(scalar: hvCfg) }

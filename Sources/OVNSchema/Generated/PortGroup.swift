@@ -48,7 +48,7 @@ public struct PortGroup: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 4)
+        var row = Row(reservingCapacity: columns?.count ?? 4)
         if columns?.contains(.acls) ?? true { row["acls"] = Datum(set: acls) }
         if columns?.contains(.externalIDs) ?? true { row["external_ids"] = Datum(map: externalIDs) }
         if columns?.contains(.name) ?? true { row["name"] = Datum(scalar: name) }

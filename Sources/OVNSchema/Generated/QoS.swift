@@ -73,7 +73,7 @@ public struct QoS: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 6)
+        var row = Row(reservingCapacity: columns?.count ?? 6)
         if columns?.contains(.action) ?? true { row["action"] = Datum(map: action) }
         if columns?.contains(.bandwidth) ?? true { row["bandwidth"] = Datum(map: bandwidth) }
         if columns?.contains(.direction) ?? true { row["direction"] = Datum(scalar: direction) }

@@ -65,7 +65,7 @@ public struct SSL: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 7)
+        var row = Row(reservingCapacity: columns?.count ?? 7)
         if columns?.contains(.bootstrapCaCert) ?? true { row["bootstrap_ca_cert"] = Datum(scalar: bootstrapCaCert) }
         if columns?.contains(.caCert) ?? true { row["ca_cert"] = Datum(scalar: caCert) }
         if columns?.contains(.certificate) ?? true { row["certificate"] = Datum(scalar: certificate) }

@@ -48,7 +48,7 @@ public struct StaticMACBinding: OVSDBModel {
     }
 
     public func row(_ columns: Set<Column>? = nil) -> Row {
-        var row = Row(reservingCapacity: 4)
+        var row = Row(reservingCapacity: columns?.count ?? 4)
         if columns?.contains(.ip) ?? true { row["ip"] = Datum(scalar: ip) }
         if columns?.contains(.logicalPort) ?? true { row["logical_port"] = Datum(scalar: logicalPort) }
         if columns?.contains(.mac) ?? true { row["mac"] = Datum(scalar: mac) }

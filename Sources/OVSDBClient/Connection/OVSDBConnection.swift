@@ -136,7 +136,7 @@ public final class OVSDBConnection: Sendable {
     }
 
     /// Sends a request; a monitor request also registers the sink its updates go to.
-    func call(_ method: String, _ params: RequestParams, monitor: (id: JSON, sink: any NotificationSink)?,
+    func call(_ method: String, _ params: consuming RequestParams, monitor: (id: JSON, sink: any NotificationSink)?,
               reader: (any InPlaceReplyReader)? = nil) async throws -> JSON {
         try Task.checkCancellation()
         let promise = channel.eventLoop.makePromise(of: JSON.self)
@@ -146,6 +146,10 @@ public final class OVSDBConnection: Sendable {
         }
         let channel = self.channel
         let closeReason = self.closeReason
+        // Taken by the write, so the request's bytes are freed once they are sent, not held
+        // until the reply.
+        var request: RPCOutbound? = .request(id: id, method: method, params: consume params, promise: promise,
+                                             monitor: monitor, reader: reader)
         return try await withTaskCancellationHandler {
             let written = channel.eventLoop.makePromise(of: Void.self)
             // A write on a closed channel never reaches the handler: fail the caller here.
@@ -156,7 +160,7 @@ public final class OVSDBConnection: Sendable {
                     promise.fail(closeReason.value ?? (error as? OVSDBClientError) ?? OVSDBClientError.connectionClosed(reason: "\(error)"))
                 }
             }
-            channel.writeAndFlush(RPCOutbound.request(id: id, method: method, params: params, promise: promise, monitor: monitor, reader: reader), promise: written)
+            channel.writeAndFlush(request.take()!, promise: written)
             return try await promise.futureResult.get()
         } onCancel: {
             // Open vSwitch drops a cancelled request without answering it, so the caller is
@@ -209,17 +213,26 @@ public final class OVSDBConnection: Sendable {
     /// `transact`: runs `operations` atomically. With a `schema`, operations are checked
     /// before sending and result rows are typed; any failed operation throws
     /// `OVSDBClientError.transactionFailed` naming it.
-    public func transact(_ database: String, _ operations: [OVSDBOperation], schema: DatabaseSchema? = nil) async throws -> [OperationResult] {
-        if let schema {
-            for op in operations {
-                do { try op.validate(against: schema) } catch { throw OVSDBClientError.invalidRequest(error) }
-            }
-        }
-        let tables = operations.map { op in op.table.flatMap { schema?.tables[$0] } }
-        let inPlace = TransactReplyReader(tables: tables)
+    ///
+    /// `operations` is read once, as it is encoded: a sequence that makes each operation as it
+    /// is asked for (`Plan.operationSequence`) is never held whole. The encoded request is
+    /// released once it is written, so a large transaction's reply is read into that memory.
+    public func transact<Operations: Sequence<OVSDBOperation>>(_ database: String, _ operations: Operations,
+                                                               schema: DatabaseSchema? = nil) async throws -> [OperationResult] {
+        var tables: [TableSchema?] = []
+        var names: [String] = []
+        tables.reserveCapacity(operations.underestimatedCount)
+        names.reserveCapacity(operations.underestimatedCount)
         var params = ByteBufferAllocator().buffer(capacity: 256)
-        OVSDBOperation.encodeTransactParams(database: database, operations, into: &params)
-        let reply = try await call("transact", .encoded(params), monitor: nil, reader: inPlace)
+        try OVSDBOperation.encodeTransactParams(database: database, operations, into: &params) { op in
+            if let schema {
+                do throws(OVSDBError) { try op.validate(against: schema) } catch { throw OVSDBClientError.invalidRequest(error) }
+            }
+            tables.append(op.table.flatMap { schema?.tables[$0] })
+            names.append(op.name)
+        }
+        let inPlace = TransactReplyReader(tables: tables)
+        let reply = try await call("transact", .encoded(consume params), monitor: nil, reader: inPlace)
         let parsed: [Result<OperationResult, OVSDBError>]
         if let read = inPlace.results {
             parsed = read
@@ -240,8 +253,8 @@ public final class OVSDBConnection: Sendable {
             case .failure(let error): throw OVSDBClientError.protocolViolation("result \(i) does not parse: \(error)")
             }
             if let e = result.error {
-                let index = i < operations.count ? i : nil
-                throw OVSDBClientError.transactionFailed(operationIndex: index, operation: index.map { operations[$0].name }, error: e)
+                let index = i < names.count ? i : nil
+                throw OVSDBClientError.transactionFailed(operationIndex: index, operation: index.map { names[$0] }, error: e)
             }
             results.append(result)
         }

@@ -27,6 +27,9 @@ final class TransactReplyReader: InPlaceReplyReader {
                 return nil
             }
             var out: [Result<OperationResult, OVSDBError>] = []
+            // One result per operation sent: grown by doubling, the array of a 100,000-row
+            // transaction would at its peak hold old and new copies.
+            out.reserveCapacity(tables.count)
             try reader.readArray { reader in
                 let i = out.count
                 out.append(try OperationResult.read(&reader, table: i < tables.count ? tables[i] : nil))

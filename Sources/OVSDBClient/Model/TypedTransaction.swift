@@ -141,11 +141,26 @@ public struct SelectHandle<M: OVSDBModel>: Sendable {
 
 /// The results of a typed transaction.
 public struct TypedResults: Sendable {
-    public let results: [OperationResult]
+    public private(set) var results: [OperationResult]
+
+    public init(results: [OperationResult]) { self.results = results }
 
     public func rows<M: OVSDBModel>(_ handle: SelectHandle<M>) throws(OVSDBError) -> [M] {
         var out: [M] = []
         for row in results[handle.index].rows ?? [] { out.append(try M(row: row)) }
+        return out
+    }
+
+    /// As `rows(_:)`, and the select's rows are dropped from `results` as they are typed: the
+    /// rows and the models of a large select are never all held at once.
+    public mutating func takeRows<M: OVSDBModel>(_ handle: SelectHandle<M>) throws(OVSDBError) -> [M] {
+        var rows = results[handle.index].rows ?? []
+        results[handle.index].rows = nil
+        var out: [M] = []
+        out.reserveCapacity(rows.count)
+        // From the last, so each row is freed once its model is made.
+        while let row = rows.popLast() { out.append(try M(row: row)) }
+        out.reverse()
         return out
     }
 }

@@ -4,10 +4,23 @@
 /// them. Tests and the wire fuzz target compare the two writers on every value.
 extension OVSDBOperation {
     /// The params of a `transact`: `[database, operation...]`.
-    public static func encodeTransactParams<Out: JSONOutput>(database: String, _ operations: [OVSDBOperation], into out: inout Out) {
+    public static func encodeTransactParams<Operations: Sequence<OVSDBOperation>, Out: JSONOutput>(
+        database: String, _ operations: Operations, into out: inout Out
+    ) {
+        encodeTransactParams(database: database, operations, into: &out) { _ in }
+    }
+
+    /// As above; `check` sees each operation before it is written, and what it throws stops
+    /// the encoding. The operations are read once, so a sequence that makes them as it goes
+    /// never holds them all.
+    public static func encodeTransactParams<Operations: Sequence<OVSDBOperation>, Out: JSONOutput>(
+        database: String, _ operations: Operations, into out: inout Out,
+        checking check: (OVSDBOperation) throws -> Void
+    ) rethrows {
         out.append(UInt8(ascii: "["))
         JSONWriter.writeString(database, into: &out)
         for op in operations {
+            try check(op)
             out.append(UInt8(ascii: ","))
             op.encode(into: &out)
         }
