@@ -13,8 +13,7 @@ public enum ManifestLoader {
         var objects: [ManifestObject] = []
         for path in paths {
             for file in try files(path) {
-                let bytes = try read(file)
-                objects += try parse(bytes, file: file)
+                objects += try parse(ManifestInput(opening: file), file: file)
             }
         }
         let all = flatten(objects)
@@ -27,15 +26,21 @@ public enum ManifestLoader {
     /// Parses one file's bytes: JSON through jansson when it starts with `{` or `[`, YAML
     /// (every document) through libyaml otherwise.
     static func parse(_ bytes: [UInt8], file: String) throws(ManifestError) -> [ManifestObject] {
-        let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        try parse(ManifestInput(bytes: bytes), file: file)
+    }
+
+    static func parse(_ input: ManifestInput, file: String) throws(ManifestError) -> [ManifestObject] {
+        let first = input.firstNonBlank
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            let bytes = input.readAll()
+            if input.failed { throw ManifestError(file: file, message: "cannot read") }
             let json: JSON
             do { json = try JanssonCodec.decode(bytes) } catch {
                 throw ManifestError(file: file, document: 0, message: "JSON: \(error.message) at byte \(error.position)")
             }
             return try parse(json: json, file: file)
         }
-        var decoder = ManifestDecoder(source: YAMLEventSource(bytes: bytes, file: file), file: file)
+        var decoder = ManifestDecoder(source: YAMLEventSource(input: input, file: file), file: file)
         return try decoder.objects()
     }
 
@@ -88,7 +93,7 @@ public enum ManifestLoader {
 
     /// The checked objects of one file (none for a blank one), for watching files one by one.
     public static func objects(inFile file: String) throws(ManifestError) -> [ClusterObject] {
-        try ClusterInput(objects: flatten(parse(read(file), file: file))).objects
+        try ClusterInput(objects: flatten(parse(ManifestInput(opening: file), file: file))).objects
     }
 
     /// Every manifest file below `path` (itself when it is a file), in name order.
@@ -123,19 +128,5 @@ public enum ManifestLoader {
             }
         }
         return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
-    private static func read(_ file: String) throws(ManifestError) -> [UInt8] {
-        let f: UnsafeMutablePointer<FILE>? = file == "-" ? fdopen(dup(0), "rb") : fopen(file, "rb")
-        guard let f else { throw ManifestError(file: file, message: "cannot open") }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, f)
-            if n <= 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        return out
     }
 }

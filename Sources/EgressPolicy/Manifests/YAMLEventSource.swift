@@ -1,23 +1,31 @@
 import CYAML
 
-/// libyaml's event parser over a whole file's bytes.
+/// libyaml's event parser, reading its input a chunk at a time through a handler: a 30 MB
+/// manifest is neither copied for it nor, from a file, held whole.
 final class YAMLEventSource: ManifestEventSource {
     private var parser = yaml_parser_t()
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let input: ManifestInput
     private let file: String
     private var depth = 0
 
-    init(bytes: [UInt8], file: String) {
+    init(input: ManifestInput, file: String) {
+        self.input = input
         self.file = file
-        buffer = .allocate(capacity: max(bytes.count, 1))
-        _ = buffer.initialize(from: bytes)
         yaml_parser_initialize(&parser)
-        yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
+        yaml_parser_set_input(&parser, { data, buffer, size, read in
+            guard let data, let buffer, let read else { return 0 }
+            let source = Unmanaged<YAMLEventSource>.fromOpaque(data).takeUnretainedValue()
+            read.pointee = source.input.fill(buffer, size)
+            return source.input.failed ? 0 : 1
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    convenience init(bytes: [UInt8], file: String) {
+        self.init(input: ManifestInput(bytes: bytes), file: file)
     }
 
     deinit {
         yaml_parser_delete(&parser)
-        buffer.deallocate()
     }
 
     private func enter(_ line: Int) throws(ManifestError) {
@@ -31,6 +39,7 @@ final class YAMLEventSource: ManifestEventSource {
         while true {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
+                if input.failed { throw ManifestError(file: file, message: "cannot read") }
                 let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
                 throw ManifestError(file: file, line: Int(parser.problem_mark.line) + 1, message: "YAML: \(problem)")
             }
