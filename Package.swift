@@ -31,7 +31,7 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // glibc's malloc.h (malloc_trim), which the Glibc module leaves out.
+        // glibc's malloc.h (malloc_trim, mallopt), which the Glibc module leaves out.
         .systemLibrary(name: "CMalloc"),
         .target(
             name: "OVSDBClient",
@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "ovn-egressctl",
             dependencies: [
-                "OVSDBClient", "OVNSchema", "EgressPolicy",
+                "OVSDBClient", "OVNSchema", "EgressPolicy", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
