@@ -89,11 +89,15 @@ public struct ClusterInput: Sendable {
             case "EndpointSlice":
                 let type = object.addressType ?? ""
                 guard ["IPv4", "IPv6", "FQDN"].contains(type) else { throw fail("addressType", "\(SafeText.quoted(type)) is not IPv4, IPv6 or FQDN") }
+                // Sized once: kept for the whole run, the endpoints of a 10-endpoint slice would
+                // otherwise have room for 16.
                 var endpoints: [EndpointSlice.Endpoint] = []
                 if type != "FQDN" {
                     let family: IPAddress.Family = type == "IPv4" ? .v4 : .v6
+                    endpoints.reserveCapacity(object.endpoints.count)
                     for (i, e) in object.endpoints.enumerated() {
                         var addresses: [IPAddress] = []
+                        addresses.reserveCapacity(e.addresses.count)
                         for (j, text) in e.addresses.enumerated() {
                             guard let ip = IPAddress(text), ip.family == family else {
                                 throw fail("endpoints[\(i)].addresses[\(j)]", "\(SafeText.quoted(text)) is not an \(type) address in canonical form")
