@@ -11,7 +11,7 @@ public struct LiveState: Sendable {
             let order = reroutePolicies.indices.filter { reroutePolicies[$0].externalIDs[DesiredState.ownerKey] != nil }
                 .map { (reroutePolicies[$0].uuid ?? .zero, $0) }
                 .sorted { $0.0 < $1.0 }
-            ownedPolicies = order.map { reroutePolicies[$0.1] }
+            ownedPolicies = OwnedPolicies(all: reroutePolicies, order: order.map { Int32($0.1) })
         }
     }
     /// Every priority-102 policy.
@@ -23,7 +23,20 @@ public struct LiveState: Sendable {
 
     /// The priority-101 policies with an `EgressSVC` key, in UUID order (computed once, when
     /// `reroutePolicies` is set: planning walks them several times).
-    public private(set) var ownedPolicies: [LogicalRouterPolicy] = []
+    public private(set) var ownedPolicies = OwnedPolicies(all: [], order: [])
+
+    /// The owned policies in UUID order, as positions into `reroutePolicies`: a copy of each
+    /// would hold 100,000 policies twice (8.8 MB at the peak of a no-op apply).
+    public struct OwnedPolicies: RandomAccessCollection, Sendable, Equatable {
+        fileprivate let all: [LogicalRouterPolicy]
+        fileprivate let order: [Int32]
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { order.count }
+        public subscript(position: Int) -> LogicalRouterPolicy { all[Int(order[position])] }
+
+        public static func == (a: Self, b: Self) -> Bool { a.elementsEqual(b) }
+    }
 
     /// The policy columns planning looks at.
     public static let planningColumns: [LogicalRouterPolicy.Column] = [.priority, .match, .action, .nexthop, .nexthops, .externalIDs]
