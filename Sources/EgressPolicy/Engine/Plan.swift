@@ -76,12 +76,15 @@ public struct Plan: Sendable {
         warnings = desired.warnings
         sharedIPs = desired.sharedIPs
 
-        // Reroute policies, identified by owner + match; the rows are indices into
-        // `live.ownedPolicies` (no copies of them are made here).
+        // Reroute policies, identified by owner + match. The rows of one key are chained
+        // through `nextRow` (duplicates are rare), so the table holds no array per key; the
+        // desired side only marks the keys it finds, so no second set of keys is built.
         struct Key: Hashable { var owner: String; var match: String }
+        struct Rows { var first: Int32; var last: Int32 }
         let owned = live.ownedPolicies
-        var liveByKey: [Key: [Int]] = [:]
-        liveByKey.reserveCapacity(owned.count)
+        var rowsByKey: [Key: Rows] = [:]
+        rowsByKey.reserveCapacity(owned.count)
+        var nextRow = [Int32](repeating: -1, count: owned.count)
         var keptCounts: [String: Int] = [:]
         var keptIPs: Set<String> = []
         for (index, p) in owned.enumerated() {
@@ -91,36 +94,43 @@ public struct Plan: Sendable {
                 if let ip = LiveState.sourceIP(of: p.match) { keptIPs.insert(ip.description) }
                 continue
             }
-            liveByKey[Key(owner: owner, match: p.match), default: []].append(index)
+            let row = Int32(index)
+            let key = Key(owner: owner, match: p.match)
+            if let rows = rowsByKey[key] {
+                nextRow[Int(rows.last)] = row
+                rowsByKey[key]!.last = row
+            } else {
+                rowsByKey[key] = Rows(first: row, last: row)
+            }
         }
         kept = keptCounts.sorted { $0.key < $1.key }.map { KeptService(owner: $0.key, policies: $0.value) }
-        var wanted: Set<Key> = []
-        wanted.reserveCapacity(desired.policies.count)
+        let links = nextRow
+        let chain = { (first: Int32) in sequence(first: Int(first)) { links[$0] >= 0 ? Int(links[$0]) : nil } }
+        var wanted = [Bool](repeating: false, count: owned.count)
         for d in desired.policies {
             let match = d.match
-            let key = Key(owner: d.owner, match: match)
-            wanted.insert(key)
             let hop = d.nexthop.description
-            guard var rows = liveByKey[key], !rows.isEmpty else {
+            guard let first = rowsByKey[Key(owner: d.owner, match: match)]?.first else {
                 additions.append(d)
                 continue
             }
+            wanted[Int(first)] = true
             // Keep one row (a correct one if any), repair it if needed, drop duplicates.
             // Checked in place: comparing with `[hop]` would build a one-element Set per row.
             let isRight = { (p: LogicalRouterPolicy) in p.nexthops.count == 1 && p.nexthops.first == hop && p.action == .reroute }
-            let keepIndex = rows.firstIndex { isRight(owned[$0]) } ?? 0
-            let keep = owned[rows.remove(at: keepIndex)]
+            let keepIndex = chain(first).first { isRight(owned[$0]) } ?? Int(first)
+            let keep = owned[keepIndex]
             if !isRight(keep) {
                 repairs.append(NexthopRepair(owner: d.owner, match: match, uuid: keep.uuid!, from: keep.nexthops.sorted(), to: hop))
             }
-            for extra in rows {
+            for extra in chain(first) where extra != keepIndex {
                 removals.append(PolicyRemoval(owner: d.owner, match: match, uuid: owned[extra].uuid!, reason: "duplicate"))
             }
         }
-        let stale = liveByKey.filter { !wanted.contains($0.key) }
+        let stale = rowsByKey.filter { !wanted[Int($0.value.first)] }
         for (key, rows) in stale.sorted(by: { ($0.key.owner, $0.key.match) < ($1.key.owner, $1.key.match) }) {
             let reason = desired.assignment.hosts[key.owner] == nil ? "pruned" : "stale"
-            for index in rows {
+            for index in chain(rows.first) {
                 removals.append(PolicyRemoval(owner: key.owner, match: key.match, uuid: owned[index].uuid!, reason: reason))
             }
         }
