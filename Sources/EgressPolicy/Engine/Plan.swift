@@ -85,6 +85,11 @@ public struct Plan: Sendable {
         var rowsByKey: [Key: Rows] = [:]
         rowsByKey.reserveCapacity(owned.count)
         var nextRow = [Int32](repeating: -1, count: owned.count)
+        func append(_ row: Int32, to rows: inout Rows) {
+            guard rows.last != row else { return }
+            nextRow[Int(rows.last)] = row
+            rows.last = row
+        }
         var keptCounts: [String: Int] = [:]
         var keptIPs: Set<String> = []
         for (index, p) in owned.enumerated() {
@@ -95,16 +100,10 @@ public struct Plan: Sendable {
                 continue
             }
             let row = Int32(index)
-            let key = Key(owner: owner, match: p.match)
-            if let rows = rowsByKey[key] {
-                nextRow[Int(rows.last)] = row
-                rowsByKey[key]!.last = row
-            } else {
-                rowsByKey[key] = Rows(first: row, last: row)
-            }
+            append(row, to: &rowsByKey[Key(owner: owner, match: p.match), default: Rows(first: row, last: row)])
         }
         kept = keptCounts.sorted { $0.key < $1.key }.map { KeptService(owner: $0.key, policies: $0.value) }
-        let links = nextRow
+        let links = nextRow  // the chain is read only from here on
         let chain = { (first: Int32) in sequence(first: Int(first)) { links[$0] >= 0 ? Int(links[$0]) : nil } }
         var wanted = [Bool](repeating: false, count: owned.count)
         for d in desired.policies {
