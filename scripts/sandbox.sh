@@ -3,7 +3,8 @@
 # Northbound schema in a temp folder and ovn_cluster_router created as OVN-Kubernetes would;
 # the scenario diffed, applied, diffed again (no change) and listed. Each scenario gets a
 # fresh database, so none of them sees another's services. Then, on the worked example:
-# explain, node-plan, and an explicit --prune removing a service that left the input.
+# explain, node-plan, and an explicit --prune removing a service that left the input; then
+# examples/interconnect across three zones, one server each (`scripts/sandbox.sh zones`: only that).
 # Every server is stopped through its pid file on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,16 +18,45 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fresh_database() { # name: starts a server in $top/name and points OVN_NB_DB at it
+start_server() { # name: a server in $top/name with ovn_cluster_router, as OVN-Kubernetes leaves it
   local dir="$top/$1"
   mkdir -p "$dir"
   ovsdb-tool create "$dir/nb.db" schemas/ovn-nb.ovsschema
   ovsdb-server --detach --no-chdir --pidfile="$dir/pid" --unixctl="$dir/ctl" \
     --log-file="$dir/log" --remote="punix:$dir/nb.sock" "$dir/nb.db"
-  export OVN_NB_DB="unix:$dir/nb.sock"
-  ovn-nbctl lr-add ovn_cluster_router
+  ovn-nbctl --db="unix:$dir/nb.sock" lr-add ovn_cluster_router
+}
+
+fresh_database() { # name: starts a server in $top/name and points OVN_NB_DB at it
+  start_server "$1"
+  export OVN_NB_DB="unix:$top/$1/nb.sock"
   echo "== fresh sandbox ovsdb-server at $OVN_NB_DB"
 }
+
+# Interconnect: one Northbound database per zone, NB_Global.name set to the zone's name, as
+# every zone's ovnkube-controller has it; examples/interconnect planned across them.
+zones_sandbox() {
+  echo
+  echo "######## examples/interconnect: three zones, one ovsdb-server each"
+  local dbs=()
+  for zone in zone-a zone-b node-c; do
+    start_server "ic-$zone"
+    ovn-nbctl --db="unix:$top/ic-$zone/nb.sock" set NB_Global . name="$zone"
+    dbs+=(--db "unix:$top/ic-$zone/nb.sock")
+  done
+  unset OVN_NB_DB
+  echo "== ovn-egressctl ${dbs[*]} apply -f examples/interconnect"
+  $ctl "${dbs[@]}" apply -f examples/interconnect
+  echo "== diff again   (exit 0: nothing to do in any zone)"
+  $ctl "${dbs[@]}" diff -f examples/interconnect | grep -v '^  ' | grep -v 'no change$' || true
+  echo "== list --policies, one ZONE column"
+  $ctl "${dbs[@]}" list --policies -f examples/interconnect
+}
+
+if [ "${1:-}" = "zones" ]; then
+  zones_sandbox
+  exit 0
+fi
 
 for example in worked-example dual-stack many-services; do
   echo
@@ -56,3 +86,5 @@ echo "== the EgressService leaves the input (only the nodes are given): apply ke
 echo "   apply --prune removes them (pruning is never implicit)"
 $ctl apply -f examples/worked-example/nodes.yaml | tail -3
 $ctl apply -f examples/worked-example/nodes.yaml --prune | tail -3
+
+zones_sandbox

@@ -8,8 +8,13 @@ import Glibc
 
 /// Connection flags, as ovn-nbctl spells them.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Northbound database remote(s): unix:PATH, tcp:IP:PORT, ssl:IP:PORT (default: $OVN_NB_DB, else unix:/var/run/ovn/ovnnb_db.sock).")
-    var db: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "A Northbound database: unix:PATH, tcp:IP:PORT, ssl:IP:PORT; a comma list is the members of one clustered database (default: $OVN_NB_DB, else unix:/var/run/ovn/ovnnb_db.sock).",
+        discussion: "Repeat --db for an interconnect cluster: each occurrence is one zone, named by its NB_Global.name (empty: global)."))
+    var db: [String] = []
+
+    @Option(name: .long, help: "The zone's name, instead of its NB_Global.name (with one --db; with several, list shows only this zone).")
+    var zone: String?
 
     @Option(name: [.customShort("p"), .customLong("private-key")], help: "Private key file for ssl: remotes.")
     var privateKey: String?
@@ -30,16 +35,27 @@ struct ConnectionOptions: ParsableArguments {
           help: "With a clustered database, use only its leader (followers and members cut off from the cluster are skipped; as ovn-nbctl).")
     var leaderOnly = true
 
-    var remote: String {
-        if let db { return db }
-        if let env = getenv("OVN_NB_DB") { return String(cString: env) }
-        return "unix:/var/run/ovn/ovnnb_db.sock"
+    /// One remote per zone: each `--db`, else `$OVN_NB_DB`, else the default socket.
+    var remotes: [String] {
+        if !db.isEmpty { return db }
+        if let env = getenv("OVN_NB_DB") { return [String(cString: env)] }
+        return ["unix:/var/run/ovn/ovnnb_db.sock"]
+    }
+
+    /// The first zone's remote (commands that read one database).
+    var remote: String { remotes[0] }
+
+    /// Where each zone's name comes from.
+    var zoneSource: EgressEngine.ZoneSource {
+        if let zone, remotes.count == 1 { return .named(zone) }
+        return .database
     }
 
     /// Connects to a usable server among the remotes. While none is (an election, a lost
     /// quorum) it keeps trying until shortly before `--timeout`, or for 10 s without one,
     /// and then fails naming what each remote was.
-    func connect() async throws -> OVSDBConnection {
+    func connect(_ remote: String? = nil) async throws -> OVSDBConnection {
+        let remote = remote ?? self.remote
         let connector = ClusterConnector(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound",
                                          leaderOnly: leaderOnly, configuration: connectionConfiguration(logger: logger))
         let budget: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)

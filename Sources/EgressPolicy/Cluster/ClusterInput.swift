@@ -117,7 +117,10 @@ public struct ClusterInput: Sendable {
                 if let text = object.annotations[Self.nodeSubnetsAnnotation] {
                     subnets = try Self.nodeSubnets(text) { message in fail("metadata.annotations[\"\(Self.nodeSubnetsAnnotation)\"]", message) }
                 }
-                nodes[name] = Node(name: name, labels: object.labels, ready: ready, subnets: subnets, origin: origin)
+                let zone = object.annotations[Node.zoneNameAnnotation]
+                if let zone { try check(zone, "metadata.annotations[\"\(Node.zoneNameAnnotation)\"]", KubernetesNames.dns1123Subdomain) }
+                nodes[name] = Node(name: name, labels: object.labels, ready: ready, subnets: subnets, zoneName: zone,
+                                   transit: AnnotatedAddresses.parse(object.annotations[Node.transitAnnotation]), origin: origin)
             }
         }
     }

@@ -96,13 +96,21 @@ public struct Node: Sendable, Hashable {
     public var ready: Bool
     /// From `k8s.ovn.org/node-subnets` (`default` network), in the order given.
     public var subnets: [CIDR]
+    /// `k8s.ovn.org/zone-name`; nil: the node is in `global` and in the zone named like it.
+    public var zoneName: String?
+    /// `k8s.ovn.org/node-transit-switch-port-ifaddr`: the node's port on the transit switch,
+    /// the nexthop of other zones' reroutes when it is a host.
+    public var transit: AnnotatedAddresses
     public var origin: Origin
 
-    public init(name: String, labels: [String: String] = [:], ready: Bool = true, subnets: [CIDR], origin: Origin = Origin(file: "(api)")) {
+    public init(name: String, labels: [String: String] = [:], ready: Bool = true, subnets: [CIDR], zoneName: String? = nil,
+                transit: AnnotatedAddresses = .missing, origin: Origin = Origin(file: "(api)")) {
         self.name = name
         self.labels = labels
         self.ready = ready
         self.subnets = subnets
+        self.zoneName = zoneName
+        self.transit = transit
         self.origin = origin
     }
 

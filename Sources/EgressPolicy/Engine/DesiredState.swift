@@ -46,18 +46,39 @@ public struct DesiredState: Sendable {
     public var served: [String: [IPAddress]] = [:]
     public var sharedIPs: [SharedPodIP] = []
     public var warnings: [String] = []
+    /// The interconnect zone planned: which nodes are local.
+    public var zone: Zone = .everyNode
 
     public static let priority = 101
     public static let noReroutePriority = 102
     public static let ownerKey = "EgressSVC"
+    /// Appended to the owner of the rows a host's zone writes for endpoints in other zones.
+    public static let interconnectSuffix = ":ic"
+
+    /// The service (`namespace/name`) an owner value names: `ns/name` and `ns/name:ic` are
+    /// the same service's rows (a service key holds no colon).
+    public static func service(ofOwner owner: String) -> Substring {
+        owner.hasSuffix(interconnectSuffix) ? owner.dropLast(interconnectSuffix.count) : owner[...]
+    }
 
     /// `keptClaims`: pod IPs that services outside the input already reroute (their rows are
     /// kept when not pruning), by IP, with the owner. Such a claim wins over the input's.
     public init(_ input: ClusterInput, settings: EngineSettings, liveHosts: [String: String] = [:],
-                keptClaims: [IPAddress: String] = [:], baseLoad: [String: Int] = [:]) {
-        assignment = HostSelection.select(input, settings: settings, liveHosts: liveHosts, baseLoad: baseLoad)
+                keptClaims: [IPAddress: String] = [:], baseLoad: [String: Int] = [:], zone: Zone = .everyNode) {
+        self.init(input, settings: settings,
+                  assignment: HostSelection.select(input, settings: settings, liveHosts: liveHosts, baseLoad: baseLoad),
+                  keptClaims: keptClaims, zone: zone)
+    }
+
+    /// The rows of `zone` for a host choice made once for the whole cluster (`assignment`):
+    /// every zone plans from the same one.
+    public init(_ input: ClusterInput, settings: EngineSettings, assignment: HostAssignment,
+                keptClaims: [IPAddress: String] = [:], zone: Zone) {
+        self.assignment = assignment
+        self.zone = zone
         warnings = assignment.warnings
         let families = settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
+        let locality = EndpointLocality(input, zone: zone)
         var served: [IPAddress.Family: Set<String>] = [:]
         // A shared pod IP goes to the first claimant: a kept service, else the smallest
         // namespace/name in byte order (keys are validated ASCII, so String order is byte order).
@@ -67,22 +88,18 @@ public struct DesiredState: Sendable {
             let host = assignment.hosts[key]!
             guard host != "", host != "ALL", let node = input.nodes[host] else { continue }
             var won: [IPAddress] = []
-            self.served[key] = assignment.endpoints[key] ?? []
-            for ip in assignment.endpoints[key] ?? [] {
-                served[ip.family, default: []].insert(ip.description)
+            let endpoints = assignment.endpoints[key] ?? []
+            self.served[key] = endpoints
+            for ip in endpoints {
                 if let owner = claims[ip] {
                     shared[ip, default: SharedPodIP(ip: ip, winner: owner, losers: [], winnerIsKept: keptClaims[ip] != nil)].losers.append(key)
                     continue
                 }
                 claims[ip] = key
                 won.append(ip)
-                guard let subnet = node.subnet(ip.family) else {
-                    warnings.append("EgressService \(key): host \(host) has no \(ip.family) subnet; no policy for \(ip)")
-                    continue
-                }
-                policies.append(DesiredPolicy(owner: key, ip: ip, nexthop: subnet.managementIP))
             }
             servedEndpoints[key] = won
+            addZoneRows(key, host: node, endpoints: endpoints, won: Set(won), locality: locality, served: &served)
             // The host's label name is `<namespace>-<name>`: valid parts can add up to more
             // than the 63 bytes a label name may have.
             if key.utf8.count > 63 {

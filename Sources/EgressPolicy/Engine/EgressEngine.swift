@@ -3,12 +3,35 @@ import OVSDBClient
 
 /// Reads, plans and applies: the one step that talks to the database.
 public struct EgressEngine: Sendable {
+    /// Which nodes the database routes, so which endpoints are local to it.
+    public enum ZoneSource: Sendable, Hashable {
+        /// Every node: the database is the whole cluster's.
+        case everyNode
+        /// The zone of this name (`--zone`), whatever the database says.
+        case named(String)
+        /// The zone the database's `NB_Global.name` names (empty: `global`).
+        case database
+    }
+
     public let connection: OVSDBConnection
     public let settings: EngineSettings
+    public let zoneSource: ZoneSource
 
-    public init(connection: OVSDBConnection, settings: EngineSettings) {
+    public init(connection: OVSDBConnection, settings: EngineSettings, zone: ZoneSource = .everyNode) {
         self.connection = connection
         self.settings = settings
+        zoneSource = zone
+    }
+
+    /// The zone this database is, with its member nodes among `input`'s.
+    public func zone(of live: LiveState, input: ClusterInput) throws(EngineError) -> Zone {
+        switch zoneSource {
+        case .everyNode: return .everyNode
+        case .named(let name): return Zone(named: name, in: input)
+        case .database:
+            guard let name = live.nbGlobalName else { throw .nbGlobalMissing }
+            return Zone(named: Zone.name(fromNBGlobal: name), in: input)
+        }
     }
 
     /// What an apply did.
@@ -42,15 +65,36 @@ public struct EgressEngine: Sendable {
         return try plan(loaded, live: live, prune: prune)
     }
 
-    private func families(of input: ClusterInput) -> Set<IPAddress.Family> {
+    func families(of input: ClusterInput) -> Set<IPAddress.Family> {
         settings.families ?? Set(input.nodes.values.flatMap { $0.subnets.map(\.family) })
     }
 
-    private func plan(_ input: ClusterInput, live: LiveState, prune: Bool) throws -> Plan {
+    /// Reads what planning looks at, for every family (narrowed to the input's when planned).
+    func readLive(schema: DatabaseSchema) async throws -> LiveState {
+        try await LiveState.read(connection, schema: schema, settings: settings,
+                                 families: settings.families ?? Set(IPAddress.Family.allCases))
+    }
+
+    /// Plans this database's zone. `assignment`: the host choice made once for every zone;
+    /// nil: chosen here, from what this database reroutes to now.
+    func plan(_ input: ClusterInput, live: LiveState, prune: Bool, assignment: HostAssignment? = nil) throws -> Plan {
         let inInput = Set(input.egressServices.map(\.key))
-        let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes),
-                                   keptClaims: prune ? [:] : live.claims(outside: inInput))
+        let zone = try zone(of: live, input: input)
+        let claims = prune ? [:] : live.claims(outside: inInput)
+        let desired = DesiredState(input, settings: settings,
+                                   assignment: assignment ?? HostSelection.select(input, settings: settings,
+                                                                                  liveHosts: live.currentHosts(nodes: input.nodes)),
+                                   keptClaims: claims, zone: zone)
         return try Plan(desired: desired, live: live, settings: settings, scope: prune ? .prune : .services(inInput))
+    }
+
+    /// Writes `first` (planned from what was read), guarded; when another writer changed it
+    /// meanwhile, reads again and plans with the same host choice.
+    func apply(_ first: Plan, input: ClusterInput, prune: Bool, assignment: HostAssignment, maxAttempts: Int = 5) async throws -> Report {
+        try await guardedWrite(maxAttempts: maxAttempts, first: first, beforeWrite: { _ in }) { schema in
+            let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families(of: input))
+            return try plan(input, live: live, prune: prune, assignment: assignment)
+        }
     }
 
     /// Plans and applies as one transaction guarded by `wait`s on what was read; when another
@@ -87,15 +131,18 @@ public struct EgressEngine: Sendable {
                        beforeWrite: (Plan) async throws -> Void = { _ in }) async throws -> Report {
         try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
             let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
-            return try Plan(removing: owner, live: live, settings: settings)
+            var plan = try Plan(removing: owner, live: live, settings: settings)
+            if let zone = try? zone(of: live, input: ClusterInput()) { plan.zone = zone.name }
+            return plan
         }
     }
 
-    private func guardedWrite(maxAttempts: Int, beforeWrite: (Plan) async throws -> Void,
+    private func guardedWrite(maxAttempts: Int, first: Plan? = nil, beforeWrite: (Plan) async throws -> Void,
                               makePlan: (DatabaseSchema) async throws -> Plan) async throws -> Report {
         let schema = try await connection.schema(of: OVNNorthbound.name)
         for attempt in 1...maxAttempts {
-            let plan = try await makePlan(schema)
+            let plan: Plan
+            if attempt == 1, let first { plan = first } else { plan = try await makePlan(schema) }
             try await beforeWrite(plan)
             guard !plan.isEmpty else { return Report(plan: plan, writesSent: 0, attempts: attempt) }
             do {

@@ -26,6 +26,8 @@ public struct Inventory: Sendable {
     public var policies: [PolicyEntry] = []
     public var addressSets: [String: Set<String>] = [:]
     public var noReroute: [String] = []
+    /// The database's zone (`NB_Global.name`, `global` when empty); nil without the row.
+    public var zone: String?
 
     /// Reads the live state and describes it. Without `services`, only `policies` is filled
     /// (`list --policies` needs nothing else) and the per-service drift checks are skipped.
@@ -34,13 +36,11 @@ public struct Inventory: Sendable {
         let schema = try await connection.schema(of: OVNNorthbound.name)
         let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6],
                                             policyColumns: [.match, .nexthops, .externalIDs])
-        var byIP: [String: String] = [:]
-        for node in input?.nodes.values.sorted(by: { $0.name > $1.name }) ?? [] {
-            for s in node.subnets { byIP[s.managementIP.description] = node.name }
-        }
+        let byIP = LiveState.nodesByNexthop(input?.nodes ?? [:])
         var inventory = Inventory()
         inventory.addressSets = live.addressSets.mapValues(\.addresses)
         inventory.noReroute = live.noReroutePolicies.map(\.match).sorted()
+        inventory.zone = live.nbGlobalName.map(Zone.name(fromNBGlobal:))
         let owned = live.ownedPolicies
         let owners = owned.map { $0.externalIDs[DesiredState.ownerKey]! }
         let podIPs = owned.map { Self.podIP($0.match) }

@@ -20,6 +20,8 @@ public struct LiveState: Sendable {
     public var addressSets: [String: AddressSet] = [:]
     /// Names looked up (present or not), for the guard.
     public var addressSetNames: [String] = []
+    /// `NB_Global.name`, the database's zone ("" for `global`); nil when the row is missing.
+    public var nbGlobalName: String?
 
     /// The priority-101 policies with an `EgressSVC` key, in UUID order (computed once, when
     /// `reroutePolicies` is set: planning walks them several times).
@@ -50,6 +52,7 @@ public struct LiveState: Sendable {
         let router = txn.select(LogicalRouter.self, where: [.where(LogicalRouter.Column.name, .equal, settings.router)], columns: [.name])
         let reroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.priority)], columns: policyColumns)
         let noReroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.noReroutePriority)], columns: policyColumns)
+        let global = txn.select(NBGlobal.self, columns: [.name])
         var names: [String] = []
         var sets: [SelectHandle<AddressSet>] = []
         for family in families.sorted() {
@@ -62,6 +65,7 @@ public struct LiveState: Sendable {
         live.routerUUID = try results.takeRows(router).first?.uuid
         live.reroutePolicies = try results.takeRows(reroute)
         live.noReroutePolicies = try results.takeRows(noReroute)
+        live.nbGlobalName = try results.takeRows(global).first?.name
         for handle in sets {
             for set in try results.takeRows(handle) { live.addressSets[set.name] = set }
         }
@@ -95,27 +99,38 @@ public struct LiveState: Sendable {
     public func claims(outside inScope: Set<String>) -> [IPAddress: String] {
         var out: [IPAddress: String] = [:]
         for p in ownedPolicies {
-            guard let owner = p.externalIDs[DesiredState.ownerKey], !inScope.contains(owner),
-                  let ip = Self.sourceIP(of: p.match) else { continue }
+            guard let value = p.externalIDs[DesiredState.ownerKey], case let owner = String(DesiredState.service(ofOwner: value)),
+                  !inScope.contains(owner), let ip = Self.sourceIP(of: p.match) else { continue }
             if let other = out[ip], other <= owner { continue }
             out[ip] = owner
         }
         return out
     }
 
-    /// The host each service's policies point to now: the node whose management IP is the
-    /// nexthop (used when the manifests carry no status.host).
+    /// The host each service's policies point to now: the node whose management IP (or, from
+    /// another zone, transit-switch IP) is the nexthop (used when the manifests carry no
+    /// status.host).
     public func currentHosts(nodes: [String: Node]) -> [String: String] {
-        var byIP: [String: String] = [:]
-        for node in nodes.values.sorted(by: { $0.name > $1.name }) {
-            for subnet in node.subnets { byIP[subnet.managementIP.description] = node.name }
-        }
+        let byIP = Self.nodesByNexthop(nodes)
         var hosts: [String: String] = [:]
         for p in ownedPolicies {
-            guard let owner = p.externalIDs[DesiredState.ownerKey], hosts[owner] == nil,
-                  let hop = p.nexthops.sorted().first, let node = byIP[hop] else { continue }
+            guard let value = p.externalIDs[DesiredState.ownerKey], case let owner = String(DesiredState.service(ofOwner: value)),
+                  hosts[owner] == nil, let hop = p.nexthops.sorted().first, let node = byIP[hop] else { continue }
             hosts[owner] = node
         }
         return hosts
+    }
+
+    /// Each node's management and transit-switch IPs, naming the node (the smallest name
+    /// when two nodes give the same IP).
+    public static func nodesByNexthop(_ nodes: [String: Node]) -> [String: String] {
+        var byIP: [String: String] = [:]
+        for node in nodes.values.sorted(by: { $0.name > $1.name }) {
+            for subnet in node.subnets { byIP[subnet.managementIP.description] = node.name }
+            for family in IPAddress.Family.allCases {
+                if let ip = node.transit.address(family) { byIP[ip.description] = node.name }
+            }
+        }
+        return byIP
     }
 }

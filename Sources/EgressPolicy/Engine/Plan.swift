@@ -44,6 +44,8 @@ public struct Plan: Sendable {
     }
 
     public var router: String
+    /// The zone planned (its name: `global` for one database of the whole cluster).
+    public var zone: String
     public var routerUUID: OVSDBUUID
     public var hosts: [String: String]
     public var additions: [DesiredPolicy] = []
@@ -71,6 +73,7 @@ public struct Plan: Sendable {
                 partialAddresses: (candidates: Set<String>, keeps: (String) -> Bool)? = nil) throws(EngineError) {
         guard let routerUUID = live.routerUUID else { throw .routerMissing(settings.router) }
         router = settings.router
+        zone = desired.zone.name
         self.routerUUID = routerUUID
         hosts = desired.assignment.hosts
         warnings = desired.warnings
@@ -94,8 +97,9 @@ public struct Plan: Sendable {
         var keptIPs: Set<String> = []
         for (index, p) in owned.enumerated() {
             let owner = p.externalIDs[DesiredState.ownerKey]!
-            if case .services(let inScope) = scope, !inScope.contains(owner) {
-                keptCounts[owner, default: 0] += 1
+            if case .services(let inScope) = scope, case let service = DesiredState.service(ofOwner: owner),
+               !inScope.contains(String(service)) {
+                keptCounts[String(service), default: 0] += 1
                 if let ip = LiveState.sourceIP(of: p.match) { keptIPs.insert(ip.description) }
                 continue
             }
@@ -128,7 +132,7 @@ public struct Plan: Sendable {
         }
         let stale = rowsByKey.filter { !wanted[Int($0.value.first)] }
         for (key, rows) in stale.sorted(by: { ($0.key.owner, $0.key.match) < ($1.key.owner, $1.key.match) }) {
-            let reason = desired.assignment.hosts[key.owner] == nil ? "pruned" : "stale"
+            let reason = desired.assignment.hosts[String(DesiredState.service(ofOwner: key.owner))] == nil ? "pruned" : "stale"
             for index in chain(rows.first) {
                 removals.append(PolicyRemoval(owner: key.owner, match: key.match, uuid: owned[index].uuid!, reason: reason))
             }

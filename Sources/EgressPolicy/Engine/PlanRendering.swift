@@ -22,6 +22,11 @@ extension Plan {
         return g
     }
 
+    /// The host of an owner's service (`ns/name:ic` rows are `ns/name`'s).
+    private func host(of owner: String) -> String? {
+        hosts[owner] ?? hosts[String(DesiredState.service(ofOwner: owner))]
+    }
+
     /// For people: grouped by service, then the kept services, shared pod IPs, the address
     /// sets and the no-reroute policy. Owners read from the database are escaped.
     public var text: String {
@@ -30,7 +35,7 @@ extension Plan {
         for owner in g.owners {
             let added = g.added[owner] ?? [], changed = g.changed[owner] ?? [], removed = g.removed[owner] ?? []
             let name = SafeText.escaped(owner)
-            let host = hosts[owner].map { $0.isEmpty ? "(none)" : $0 } ?? "(not in the input)"
+            let host = host(of: owner).map { $0.isEmpty ? "(none)" : $0 } ?? "(not in the input)"
             if added.isEmpty && removed.isEmpty && changed.isEmpty {
                 lines.append("\(name): host \(host), no change")
                 continue
@@ -62,7 +67,7 @@ extension Plan {
         var services: [String: JSON] = [:]
         for owner in g.owners {
             services[owner] = [
-                "host": hosts[owner].map(JSON.string) ?? .null,
+                "host": host(of: owner).map(JSON.string) ?? .null,
                 "added": .array((g.added[owner] ?? []).map { ["match": .string($0.match), "nexthop": .string($0.nexthop.description)] }),
                 "changed": .array((g.changed[owner] ?? []).map {
                     ["match": .string($0.match), "uuid": .string($0.uuid.description), "from": .array($0.from.map(JSON.string)), "to": .string($0.to)]

@@ -1,0 +1,108 @@
+import Foundation
+import OVSDBClient
+import OVSDBTestSupport
+import Testing
+
+/// One server per zone name, each with the router and `NB_Global.name` set.
+func withZoneRouterServers(_ names: [String], _ body: ([OVSDBServerFixture]) async throws -> Void) async throws {
+    var servers: [OVSDBServerFixture] = []
+    defer { for s in servers { s.stop() } }
+    for name in names {
+        let server = try await OVSDBServerFixture.start()
+        servers.append(server)
+        try await server.nbctl(["lr-add", "ovn_cluster_router", "--", "set", "NB_Global", ".", "name=\(name)"])
+    }
+    try await body(servers)
+}
+
+@Suite("ovn-egressctl across interconnect zones")
+struct ZonesCLITests {
+    static let interconnect = examples + "/interconnect"
+
+    @Test("--db repeated: diff per zone (exit 1), apply one line per zone, diff exit 0, list with a ZONE column and --zone filter, JSON with zones")
+    func everyCommandAcrossZones() async throws {
+        try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in
+            let dbs = servers.flatMap { ["--db", $0.remote] }
+            let d1 = try await ctl(dbs + ["diff", "-f", Self.interconnect])
+            #expect(d1.status == 1, "\(d1.stderr)")
+            #expect(d1.stdout.hasPrefix("== zone zone-a (\(servers[0].remote))\n"))
+            #expect(d1.stdout.contains("== zone node-c (\(servers[2].remote))\nbilling/ledger: host node-c\n  + 101 ip4.src == 10.128.4.7 reroute 10.128.4.2\n"
+                                       + "billing/ledger:ic: host node-c\n  + 101 ip4.src == 10.128.2.7 reroute 10.128.4.2\n"))
+
+            let a1 = try await ctl(dbs + ["apply", "-f", Self.interconnect])
+            #expect(a1.status == 0, "\(a1.stderr)")
+            let summary = a1.stdout.split(separator: "\n").suffix(3)
+            #expect(summary == ["zone zone-a (\(servers[0].remote)): 9 write operation(s) in 1 transaction(s)",
+                                "zone zone-b (\(servers[1].remote)): 6 write operation(s) in 1 transaction(s)",
+                                "zone node-c (\(servers[2].remote)): 6 write operation(s) in 1 transaction(s)"][...])
+            // ovn-nbctl, the reference peer, reads what each zone should hold.
+            #expect(try await servers[1].nbctl(["lr-policy-list", "ovn_cluster_router"]).contains("ip4.src == 10.128.3.5") )
+            #expect(try await servers[1].nbctl(["find", "Logical_Router_Policy", "external_ids:EgressSVC=\"shop/api:ic\""]).contains("10.128.3.2"))
+
+            let d2 = try await ctl(dbs + ["diff", "-f", Self.interconnect])
+            #expect(d2.status == 0, "\(d2.stdout)")
+            let a2 = try await ctl(dbs + ["apply", "-f", Self.interconnect, "--json"])
+            #expect(a2.status == 0)
+            let zones = try JanssonCodec.decode(a2.stdout)["zones"]?.arrayValue ?? []
+            #expect(zones.map { $0["zone"] } == [.string("zone-a"), .string("zone-b"), .string("node-c")])
+            #expect(zones.map { $0["writeOperations"] } == [.integer(0), .integer(0), .integer(0)])
+            #expect(zones.map { $0["remote"] } == servers.map { .string($0.remote) })
+
+            let list = try await ctl(dbs + ["list", "--policies", "--format", "csv", "--no-headings", "-f", Self.interconnect])
+            #expect(list.status == 0, "\(list.stderr)")
+            let lines = list.stdout.split(separator: "\n")
+            #expect(lines.count == 12)
+            #expect(lines.contains { $0.hasPrefix("zone-b,shop/api:ic,10.128.1.6,10.128.3.2,node-b1,") })
+            let onlyB = try await ctl(dbs + ["list", "--zone", "zone-b", "--format", "csv"])
+            #expect(onlyB.stdout.split(separator: "\n").first == "ZONE,SERVICE,HOST,NEXTHOP,ENDPOINTS,DRIFT")
+            #expect(onlyB.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("zone-b,") })
+            #expect(onlyB.stdout.split(separator: "\n").count == 4)
+
+            let del = try await ctl(dbs + ["delete", "shop/web"])
+            #expect(del.status == 0, "\(del.stderr)")
+            for s in servers { #expect(!(try await s.nbctl(["find", "Logical_Router_Policy", "priority=101"])).contains("shop/web")) }
+        }
+    }
+
+    @Test("a zone that cannot be reached is named, the others are written, exit 2; once it is up a rerun converges")
+    func unreachableZone() async throws {
+        try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in
+            servers[1].kill()
+            let dbs = servers.flatMap { ["--db", $0.remote] }
+            let a1 = try await ctl(dbs + ["apply", "-f", Self.interconnect])
+            #expect(a1.status == 2)
+            #expect(a1.stdout.contains("zone zone-a (\(servers[0].remote)): 9 write operation(s)"))
+            #expect(a1.stdout.contains("zone at \(servers[1].remote): failed: "))
+            #expect(a1.stderr.contains("1 of 3 zones failed: \(servers[1].remote)"), "\(a1.stderr)")
+            try await servers[1].restart()
+            let a2 = try await ctl(dbs + ["apply", "-f", Self.interconnect])
+            #expect(a2.status == 0, "\(a2.stderr)")
+            #expect(a2.stdout.contains("zone zone-a (\(servers[0].remote)): 0 write operation(s)"))
+            #expect(a2.stdout.contains("zone zone-b (\(servers[1].remote)): 6 write operation(s)"))
+        }
+    }
+
+    @Test("refused with nothing written: two databases of one zone, --zone with several --db, a database without NB_Global")
+    func refusals() async throws {
+        try await withZoneRouterServers(["zone-a", "zone-a"]) { servers in
+            let dbs = servers.flatMap { ["--db", $0.remote] }
+            let dup = try await ctl(dbs + ["apply", "-f", Self.interconnect])
+            #expect(dup.status == 2)
+            #expect(dup.stderr.contains("zone \"zone-a\" is named by several databases"), "\(dup.stderr)")
+            let flag = try await ctl(dbs + ["apply", "--zone", "zone-a", "-f", Self.interconnect])
+            #expect(flag.status == 2)
+            #expect(flag.stderr.contains("--zone names the zone of a single --db"))
+            for s in servers { #expect(try await s.nbctl(["find", "Logical_Router_Policy", "priority=101"]).isEmpty) }
+        }
+        try await withServer { server in
+            try await server.nbctl(["lr-add", "ovn_cluster_router", "--", "destroy", "NB_Global", "."])
+            let none = try await ctl(["--db", server.remote, "apply", "-f", Self.interconnect])
+            #expect(none.status == 2)
+            #expect(none.stderr.contains("no NB_Global row"), "\(none.stderr)")
+            // --zone names it instead.
+            let named = try await ctl(["--db", server.remote, "--zone", "zone-b", "apply", "-f", Self.interconnect])
+            #expect(named.status == 0, "\(named.stderr)")
+            #expect(try await server.nbctl(["find", "Logical_Router_Policy", "external_ids:EgressSVC=\"shop/api:ic\""]).contains("10.128.1.6"))
+        }
+    }
+}
