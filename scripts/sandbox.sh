@@ -45,10 +45,14 @@ zones_sandbox() {
     dbs+=(--db "unix:$top/ic-$zone/nb.sock")
   done
   unset OVN_NB_DB
+  # The cluster network: each zone's catch-all route covers it.
+  dbs+=(--cluster-subnet 10.128.0.0/14)
   echo "== ovn-egressctl ${dbs[*]} apply -f examples/interconnect"
   $ctl "${dbs[@]}" apply -f examples/interconnect
   echo "== diff again   (exit 0: nothing to do in any zone)"
   $ctl "${dbs[@]}" diff -f examples/interconnect | grep -v '^  ' | grep -v 'no change$' || true
+  echo "== ovn-nbctl lr-route-list in zone-b: the catch-all route via node-b1's gateway router"
+  ovn-nbctl --db="unix:$top/ic-zone-b/nb.sock" lr-route-list ovn_cluster_router
   echo "== list --policies, one ZONE column"
   $ctl "${dbs[@]}" list --policies -f examples/interconnect
 }

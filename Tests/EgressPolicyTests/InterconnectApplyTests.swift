@@ -7,10 +7,25 @@ import OVSDBTestSupport
 
 let interconnectExamplePath = OVSDBServerFixture.repositoryRoot + "/examples/interconnect"
 
+/// examples/interconnect's cluster network (`--cluster-subnet 10.128.0.0/14`).
+let interconnectSettings: EngineSettings = {
+    var s = EngineSettings()
+    s.clusterSubnets = [CIDR("10.128.0.0/14")!]
+    return s
+}()
+
+/// `lr-route-list` of the router as `prefix nexthop policy` lines, as ovn-nbctl reads them.
+func routeLines(_ server: OVSDBServerFixture) async throws -> [String] {
+    let listing = try await server.nbctl(["lr-route-list", "ovn_cluster_router"])
+    return listing.split(separator: "\n").filter { !$0.hasPrefix("IPv") && !$0.hasPrefix("Route Table") }
+        .map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+}
+
 /// One real ovsdb-server per zone, each with `ovn_cluster_router` and `NB_Global.name` set as
 /// ovnkube-controller leaves them; `body` gets the servers and a zoned engine over them
 /// (zone names read from the databases).
-func withZoneServers(_ names: [String], _ body: ([OVSDBServerFixture], ZonedEngine) async throws -> Void) async throws {
+func withZoneServers(_ names: [String], settings: EngineSettings = interconnectSettings,
+                     _ body: ([OVSDBServerFixture], ZonedEngine) async throws -> Void) async throws {
     var servers: [OVSDBServerFixture] = []
     defer { for s in servers { s.stop() } }
     var connections: [OVSDBConnection] = []
@@ -21,7 +36,7 @@ func withZoneServers(_ names: [String], _ body: ([OVSDBServerFixture], ZonedEngi
         connections.append(try await OVSDBConnection.connect(to: server.remote))
     }
     defer { for c in connections { Task { await c.close() } } }
-    let engines = connections.map { EgressEngine(connection: $0, settings: EngineSettings(), zone: .database) }
+    let engines = connections.map { EgressEngine(connection: $0, settings: settings, zone: .database) }
     try await body(servers, ZonedEngine(engines: engines, labels: servers.map(\.remote)))
 }
 
@@ -50,7 +65,9 @@ func servedPods(_ server: OVSDBServerFixture) async throws -> [String] {
 }
 
 /// What examples/interconnect puts in each zone (README, "Zones"): rows as `owner match nexthop`.
-let interconnectExpected: [String: (rows: [String], served: [String])] = [
+/// The route: the catch-all via the first Ready member's gateway router (node-id 2 and 5; node-b1
+/// by its gateway-router annotation).
+let interconnectExpected: [String: (rows: [String], served: [String], route: String)] = [
     "zone-a": ([
         "billing/ledger ip4.src == 10.128.2.7 100.88.0.5",
         "shop/api ip4.src == 10.128.1.6 100.88.0.4",
@@ -58,17 +75,17 @@ let interconnectExpected: [String: (rows: [String], served: [String])] = [
         "shop/web ip4.src == 10.128.2.5 10.128.1.2",
         "shop/web:ic ip4.src == 10.128.3.5 10.128.1.2",
         "shop/web:ic ip4.src == 10.128.4.5 10.128.1.2",
-    ], ["10.128.1.5", "10.128.1.6", "10.128.2.5", "10.128.2.7"]),
+    ], ["10.128.1.5", "10.128.1.6", "10.128.2.5", "10.128.2.7"], "10.128.0.0/14 100.64.0.2 src-ip"),
     "zone-b": ([
         "shop/api ip4.src == 10.128.3.6 10.128.3.2",
         "shop/api:ic ip4.src == 10.128.1.6 10.128.3.2",
         "shop/web ip4.src == 10.128.3.5 100.88.0.2",
-    ], ["10.128.3.5", "10.128.3.6"]),
+    ], ["10.128.3.5", "10.128.3.6"], "10.128.0.0/14 100.64.0.4 src-ip"),
     "node-c": ([
         "billing/ledger ip4.src == 10.128.4.7 10.128.4.2",
         "billing/ledger:ic ip4.src == 10.128.2.7 10.128.4.2",
         "shop/web ip4.src == 10.128.4.5 100.88.0.2",
-    ], ["10.128.4.5", "10.128.4.7"]),
+    ], ["10.128.4.5", "10.128.4.7"], "10.128.0.0/14 100.64.0.5 src-ip"),
 ]
 
 @Suite("interconnect zones: apply against several real ovsdb-servers")
@@ -87,6 +104,7 @@ struct InterconnectApplyTests {
                 #expect(try report.result.get().writesSent > 0)
                 #expect(try await ownedRows(server) == interconnectExpected[name]!.rows, "zone \(name)")
                 #expect(try await servedPods(server) == interconnectExpected[name]!.served, "zone \(name)")
+                #expect(try await routeLines(server) == [interconnectExpected[name]!.route], "zone \(name)")
                 // The 102 allow is the same in every zone.
                 #expect(try await policyLines(server).first?.hasPrefix("102 (ip4.src == $a4548040316634674295 || ip4.src == $a13607449821398607916)") == true)
             }
@@ -133,7 +151,7 @@ struct InterconnectApplyTests {
             let c = try await OVSDBConnection.connect(to: servers[1].remote)
             defer { Task { await c.close() } }
             var engines = zoned.engines
-            engines[1] = EgressEngine(connection: c, settings: EngineSettings(), zone: .database)
+            engines[1] = EgressEngine(connection: c, settings: interconnectSettings, zone: .database)
             let again = ZonedEngine(engines: engines, labels: zoned.labels)
             let rerun = await again.apply(try await again.plan(loading: Task { input }, prune: false), prune: false)
             #expect(try rerun[0].result.get().writesSent == 0 && rerun[2].result.get().writesSent == 0)

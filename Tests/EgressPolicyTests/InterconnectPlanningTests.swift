@@ -5,8 +5,10 @@ import OVSDBTestSupport
 
 /// YAML for a node of an interconnect cluster: its subnets, transit-switch port (raw annotation
 /// text, nil for none) and zone annotation (nil for none).
-func icNodeYAML(_ name: String, subnets: [String], transit: String?, zone: String? = nil, ready: Bool = true) -> String {
+func icNodeYAML(_ name: String, subnets: [String], transit: String?, zone: String? = nil, ready: Bool = true,
+                annotations: [String: String] = [:]) -> String {
     let list = subnets.map { "\"\($0)\"" }.joined(separator: ",")
+    let extra = annotations.sorted { $0.key < $1.key }.map { "    \($0.key): '\($0.value)'\n" }.joined()
     return """
     apiVersion: v1
     kind: Node
@@ -15,7 +17,7 @@ func icNodeYAML(_ name: String, subnets: [String], transit: String?, zone: Strin
       labels: {kubernetes.io/hostname: \(name)}
       annotations:
         k8s.ovn.org/node-subnets: '{"default":[\(list)]}'
-    \(transit.map { "    k8s.ovn.org/node-transit-switch-port-ifaddr: '\($0)'\n" } ?? "")\(zone.map { "    k8s.ovn.org/zone-name: \($0)\n" } ?? "")status:
+    \(extra)\(transit.map { "    k8s.ovn.org/node-transit-switch-port-ifaddr: '\($0)'\n" } ?? "")\(zone.map { "    k8s.ovn.org/zone-name: \($0)\n" } ?? "")status:
       conditions:
       - {type: Ready, status: "\(ready ? "True" : "False")"}
     ---

@@ -120,7 +120,10 @@ public struct ClusterInput: Sendable {
                 let zone = object.annotations[Node.zoneNameAnnotation]
                 if let zone { try check(zone, "metadata.annotations[\"\(Node.zoneNameAnnotation)\"]", KubernetesNames.dns1123Subdomain) }
                 nodes[name] = Node(name: name, labels: object.labels, ready: ready, subnets: subnets, zoneName: zone,
-                                   transit: AnnotatedAddresses.parse(object.annotations[Node.transitAnnotation]), origin: origin)
+                                   transit: AnnotatedAddresses.parse(object.annotations[Node.transitAnnotation]),
+                                   gatewayJoin: AnnotatedAddresses.parseGatewayJoin(object.annotations[Node.gatewayRouterAnnotation],
+                                                                                    nodeID: object.annotations[Node.nodeIDAnnotation]),
+                                   origin: origin)
             }
         }
     }

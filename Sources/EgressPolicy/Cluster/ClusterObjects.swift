@@ -101,16 +101,21 @@ public struct Node: Sendable, Hashable {
     /// `k8s.ovn.org/node-transit-switch-port-ifaddr`: the node's port on the transit switch,
     /// the nexthop of other zones' reroutes when it is a host.
     public var transit: AnnotatedAddresses
+    /// The gateway router's join IP (`k8s.ovn.org/node-gateway-router-lrp-ifaddrs`, else from
+    /// `k8s.ovn.org/node-id`): the nexthop of its zone's catch-all route.
+    public var gatewayJoin: AnnotatedAddresses
     public var origin: Origin
 
     public init(name: String, labels: [String: String] = [:], ready: Bool = true, subnets: [CIDR], zoneName: String? = nil,
-                transit: AnnotatedAddresses = .missing, origin: Origin = Origin(file: "(api)")) {
+                transit: AnnotatedAddresses = .missing, gatewayJoin: AnnotatedAddresses = .missing,
+                origin: Origin = Origin(file: "(api)")) {
         self.name = name
         self.labels = labels
         self.ready = ready
         self.subnets = subnets
         self.zoneName = zoneName
         self.transit = transit
+        self.gatewayJoin = gatewayJoin
         self.origin = origin
     }
 

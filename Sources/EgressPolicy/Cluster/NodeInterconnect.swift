@@ -29,6 +29,33 @@ public enum AnnotatedAddresses: Sendable, Hashable {
         guard let text else { return .missing }
         let json: JSON
         do { json = try JanssonCodec.decode(text) } catch { return .malformed("not JSON: \(error.message)") }
+        return parse(json)
+    }
+
+    /// The gateway router's join-switch port (`k8s.ovn.org/node-gateway-router-lrp-ifaddrs`,
+    /// `{"default":{"ipv4":"100.64.0.4/16"}}`), else the join subnets plus `k8s.ovn.org/node-id`
+    /// (what OVN-Kubernetes computes from it since 2025-07): the nexthop of a zone's catch-all
+    /// route. The annotation wins when both are given.
+    static func parseGatewayJoin(_ lrpIfaddrs: String?, nodeID: String?) -> AnnotatedAddresses {
+        if let lrpIfaddrs {
+            let json: JSON
+            do { json = try JanssonCodec.decode(lrpIfaddrs) } catch { return .malformed("\(Node.gatewayRouterAnnotation) is not JSON: \(error.message)") }
+            guard let network = json.objectValue?["default"] else {
+                return .malformed("\(Node.gatewayRouterAnnotation) has no \"default\" network")
+            }
+            if case .malformed(let why) = parse(network) { return .malformed("\(Node.gatewayRouterAnnotation): \(why)") }
+            return parse(network)
+        }
+        guard let nodeID else { return .missing }
+        // The join subnets are 100.64.0.0/16 and fd98::/64: an ID must leave room in the v4 one.
+        guard !nodeID.isEmpty, nodeID.utf8.allSatisfy({ (48...57).contains($0) }), nodeID.utf8.count <= 5,
+              let id = UInt64(nodeID), id >= 1, id < 65535 else {
+            return .malformed("\(Node.nodeIDAnnotation) \(SafeText.quoted(nodeID)) is not a node ID (an integer from 1 to 65534)")
+        }
+        return .addresses([Node.joinSubnetV4.adding(id), Node.joinSubnetV6.adding(id)])
+    }
+
+    private static func parse(_ json: JSON) -> AnnotatedAddresses {
         guard let object = json.objectValue else { return .malformed("not a JSON object") }
         var out: [IPAddress] = []
         for (key, family) in [("ipv4", IPAddress.Family.v4), ("ipv6", .v6)] {
@@ -53,4 +80,9 @@ public enum AnnotatedAddresses: Sendable, Hashable {
 extension Node {
     static let zoneNameAnnotation = "k8s.ovn.org/zone-name"
     static let transitAnnotation = "k8s.ovn.org/node-transit-switch-port-ifaddr"
+    static let gatewayRouterAnnotation = "k8s.ovn.org/node-gateway-router-lrp-ifaddrs"
+    static let nodeIDAnnotation = "k8s.ovn.org/node-id"
+    /// OVN-Kubernetes' default join subnets (its `--gateway-v4-join-subnet` / v6).
+    static let joinSubnetV4 = IPAddress("100.64.0.0")!
+    static let joinSubnetV6 = IPAddress("fd98::")!
 }

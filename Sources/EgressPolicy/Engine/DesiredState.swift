@@ -39,6 +39,8 @@ public struct DesiredState: Sendable {
     public var policies: [DesiredPolicy] = []
     public var addressSets: [DesiredAddressSet] = []
     public var noReroute: [DesiredNoReroute] = []
+    /// The zone's catch-all static routes (none for `global`).
+    public var routes: [DesiredRoute] = []
     /// Per service key, the endpoint IPs it reroutes (its endpoints less the shared ones it lost).
     public var servedEndpoints: [String: [IPAddress]] = [:]
     /// Per service key with a host, every endpoint IP it puts in the served-pods sets
@@ -135,6 +137,7 @@ public struct DesiredState: Sendable {
                 noReroute.append(Self.noReroute(family, settings.profile))
             }
         }
+        addCatchAllRoutes(input, settings: settings, families: families)
     }
 
     static func noReroute(_ family: IPAddress.Family, _ profile: EngineSettings.Profile) -> DesiredNoReroute {

@@ -23,6 +23,10 @@ public struct EgressEngine: Sendable {
         zoneSource = zone
     }
 
+    /// Whether static routes are read: only a database that may be one zone among several
+    /// has a catch-all route (a read of one database of the whole cluster stays as it was).
+    var readsRoutes: Bool { zoneSource != .everyNode }
+
     /// The zone this database is, with its member nodes among `input`'s.
     public func zone(of live: LiveState, input: ClusterInput) throws(EngineError) -> Zone {
         switch zoneSource {
@@ -51,14 +55,14 @@ public struct EgressEngine: Sendable {
     }
 
     func plan(_ input: ClusterInput, prune: Bool, schema: DatabaseSchema) async throws -> Plan {
-        let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families(of: input))
+        let live = try await LiveState.read(connection, schema: schema, settings: settings, routes: readsRoutes, families: families(of: input))
         return try plan(input, live: live, prune: prune)
     }
 
     /// As `plan(_:prune:schema:)`, reading the database while the manifests are still being
     /// read: every family's address set is read and the state then narrowed to the input's.
     func plan(loading input: Task<ClusterInput, any Error>, prune: Bool, schema: DatabaseSchema) async throws -> Plan {
-        async let read = LiveState.read(connection, schema: schema, settings: settings,
+        async let read = LiveState.read(connection, schema: schema, settings: settings, routes: readsRoutes,
                                         families: settings.families ?? Set(IPAddress.Family.allCases))
         let loaded = try await input.value
         let live = try await read.narrowed(to: families(of: loaded))
@@ -71,7 +75,7 @@ public struct EgressEngine: Sendable {
 
     /// Reads what planning looks at, for every family (narrowed to the input's when planned).
     func readLive(schema: DatabaseSchema) async throws -> LiveState {
-        try await LiveState.read(connection, schema: schema, settings: settings,
+        try await LiveState.read(connection, schema: schema, settings: settings, routes: readsRoutes,
                                  families: settings.families ?? Set(IPAddress.Family.allCases))
     }
 
@@ -92,7 +96,7 @@ public struct EgressEngine: Sendable {
     /// meanwhile, reads again and plans with the same host choice.
     func apply(_ first: Plan, input: ClusterInput, prune: Bool, assignment: HostAssignment, maxAttempts: Int = 5) async throws -> Report {
         try await guardedWrite(maxAttempts: maxAttempts, first: first, beforeWrite: { _ in }) { schema in
-            let live = try await LiveState.read(connection, schema: schema, settings: settings, families: families(of: input))
+            let live = try await LiveState.read(connection, schema: schema, settings: settings, routes: readsRoutes, families: families(of: input))
             return try plan(input, live: live, prune: prune, assignment: assignment)
         }
     }
@@ -130,7 +134,7 @@ public struct EgressEngine: Sendable {
     public func delete(service owner: String, maxAttempts: Int = 5,
                        beforeWrite: (Plan) async throws -> Void = { _ in }) async throws -> Report {
         try await guardedWrite(maxAttempts: maxAttempts, beforeWrite: beforeWrite) { schema in
-            let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [.v4, .v6])
+            let live = try await LiveState.read(connection, schema: schema, settings: settings, routes: readsRoutes, families: [.v4, .v6])
             var plan = try Plan(removing: owner, live: live, settings: settings)
             if let zone = try? zone(of: live, input: ClusterInput()) { plan.zone = zone.name }
             return plan

@@ -22,6 +22,11 @@ public struct LiveState: Sendable {
     public var addressSetNames: [String] = []
     /// `NB_Global.name`, the database's zone ("" for `global`); nil when the row is missing.
     public var nbGlobalName: String?
+    /// The router's src-ip static routes (the catch-all and the 2023-era `EgressSVC` ones);
+    /// nil when not read (one database of the whole cluster has neither).
+    public var staticRoutes: [LogicalRouterStaticRoute]?
+    /// Every src-ip route's UUID read, of any router (for the guard).
+    public var srcIPRouteUUIDs: [OVSDBUUID] = []
 
     /// The priority-101 policies with an `EgressSVC` key, in UUID order (computed once, when
     /// `reroutePolicies` is set: planning walks them several times).
@@ -46,10 +51,13 @@ public struct LiveState: Sendable {
     /// Reads the state. `policyColumns` narrows what is read of each policy (the rest keep
     /// their defaults): a listing needs three of them.
     public static func read(_ connection: OVSDBConnection, schema: DatabaseSchema, settings: EngineSettings,
-                            families: Set<IPAddress.Family>,
+                            routes: Bool = false, families: Set<IPAddress.Family>,
                             policyColumns: [LogicalRouterPolicy.Column] = planningColumns) async throws -> LiveState {
         var txn = TypedTransaction(database: OVNNorthbound.name, schema: schema)
-        let router = txn.select(LogicalRouter.self, where: [.where(LogicalRouter.Column.name, .equal, settings.router)], columns: [.name])
+        let router = txn.select(LogicalRouter.self, where: [.where(LogicalRouter.Column.name, .equal, settings.router)],
+                                columns: routes ? [.name, .staticRoutes] : [.name])
+        let srcIPRoutes = routes ? txn.select(LogicalRouterStaticRoute.self, where: Self.routeCondition,
+                                              columns: [.ipPrefix, .nexthop, .policy, .externalIDs]) : nil
         let reroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.priority)], columns: policyColumns)
         let noReroute = txn.select(LogicalRouterPolicy.self, where: [.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.noReroutePriority)], columns: policyColumns)
         let global = txn.select(NBGlobal.self, columns: [.name])
@@ -62,7 +70,14 @@ public struct LiveState: Sendable {
         }
         var results = try await connection.transact(txn)
         var live = LiveState()
-        live.routerUUID = try results.takeRows(router).first?.uuid
+        let routerRow = try results.takeRows(router).first
+        live.routerUUID = routerRow?.uuid
+        if let srcIPRoutes {
+            let onRouter = Set(routerRow?.staticRoutes ?? [])
+            let all = try results.takeRows(srcIPRoutes)
+            live.srcIPRouteUUIDs = all.compactMap(\.uuid)
+            live.staticRoutes = all.filter { $0.uuid.map(onRouter.contains) ?? false }
+        }
         live.reroutePolicies = try results.takeRows(reroute)
         live.noReroutePolicies = try results.takeRows(noReroute)
         live.nbGlobalName = try results.takeRows(global).first?.name
@@ -72,6 +87,9 @@ public struct LiveState: Sendable {
         live.addressSetNames = names
         return live
     }
+
+    /// The static routes read: src-ip ones (a route of another router is dropped after).
+    static let routeCondition: [Clause] = [.where(LogicalRouterStaticRoute.Column.policy, .equal, "src-ip")]
 
     /// This state as a read of only `families`' address sets would have found it.
     func narrowed(to families: Set<IPAddress.Family>) -> LiveState {

@@ -53,6 +53,13 @@ public struct Plan: Sendable {
     public var repairs: [NexthopRepair] = []
     public var addressChanges: [AddressChange] = []
     public var noRerouteAdditions: [DesiredNoReroute] = []
+    public var routeAdditions: [DesiredRoute] = []
+    public var routeRepairs: [RouteRepair] = []
+    public var routeRemovals: [StaticRouteRemoval] = []
+    /// 2023-era `EgressSVC` static routes left alone (no `--prune`).
+    public var staleRoutesKept = 0
+    /// Whether static routes were read (an interconnect zone): only then does the plan show them.
+    public var routesRead = false
     public var kept: [KeptService] = []
     public var sharedIPs: [SharedPodIP] = []
     public var warnings: [String] = []
@@ -61,6 +68,7 @@ public struct Plan: Sendable {
 
     public var isEmpty: Bool {
         additions.isEmpty && removals.isEmpty && repairs.isEmpty && noRerouteAdditions.isEmpty && addressChanges.isEmpty
+            && !hasRouteChanges
     }
 
     /// Computes the plan from desired and live state. With `.services`, owned rows of other
@@ -175,5 +183,6 @@ public struct Plan: Sendable {
             guards.append(.wait(table: AddressSet.tableName, where: Condition([.where(AddressSet.Column.name, .equal, name)]),
                                 columns: ["_uuid"], until: .equal, rows: uuidRows([live.addressSets[name]?.uuid]), timeout: 0))
         }
+        planRoutes(desired: desired, live: live, scope: scope)
     }
 }

@@ -21,15 +21,19 @@ extension Plan {
 
         public struct Iterator: IteratorProtocol {
             private enum Stage {
-                case guards, additions, noRerouteAdditions, repairs, removals, router, addressSets, done
+                case guards, additions, noRerouteAdditions, routeAdditions, repairs, routeRepairs, removals, routeRemovals, router,
+                     addressSets, done
 
                 var next: Stage {
                     switch self {
                     case .guards: return .additions
                     case .additions: return .noRerouteAdditions
-                    case .noRerouteAdditions: return .repairs
-                    case .repairs: return .removals
-                    case .removals: return .router
+                    case .noRerouteAdditions: return .routeAdditions
+                    case .routeAdditions: return .repairs
+                    case .repairs: return .routeRepairs
+                    case .routeRepairs: return .removals
+                    case .removals: return .routeRemovals
+                    case .routeRemovals: return .router
                     case .router: return .addressSets
                     case .addressSets, .done: return .done
                     }
@@ -59,10 +63,16 @@ extension Plan {
                         return plan.rerouteInsert(i)
                     case .noRerouteAdditions where i < plan.noRerouteAdditions.count:
                         return plan.allowInsert(i)
+                    case .routeAdditions where i < plan.routeAdditions.count:
+                        return plan.routeInsert(i)
                     case .repairs where i < plan.repairs.count:
                         return plan.repair(plan.repairs[i])
+                    case .routeRepairs where i < plan.routeRepairs.count:
+                        return plan.routeUpdate(plan.routeRepairs[i])
                     case .removals where i < plan.removals.count:
                         return .delete(table: LogicalRouterPolicy.tableName, where: Condition([.uuid(plan.removals[i].uuid)]))
+                    case .routeRemovals where i < plan.routeRemovals.count:
+                        return .delete(table: LogicalRouterStaticRoute.tableName, where: Condition([.uuid(plan.routeRemovals[i].uuid)]))
                     case .router where i == 0:
                         if let op = plan.routerMutation { return op }
                     case .addressSets where i < plan.addressChanges.count:
@@ -108,6 +118,7 @@ extension Plan {
         if !removals.isEmpty {
             mutations.append(.delete(LogicalRouter.Column.policies.rawValue, Datum(set: Set(removals.map(\.uuid)))))
         }
+        mutations += staticRouteMutations
         guard !mutations.isEmpty else { return nil }
         return .mutate(table: LogicalRouter.tableName, where: Condition([.uuid(routerUUID)]), mutations: mutations)
     }

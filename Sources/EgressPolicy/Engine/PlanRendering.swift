@@ -57,6 +57,7 @@ extension Plan {
             lines.append("address set \(c.name) (\(c.family)): \(verb), +\(c.add.count) -\(c.remove.count)\(c.externalIDs != nil ? ", external_ids" : "")")
         }
         for n in noRerouteAdditions { lines.append("+ 102 \(n.match) allow pkt_mark=1008") }
+        lines += routeLines
         if isEmpty { lines.append("no changes") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -77,7 +78,7 @@ extension Plan {
                 }),
             ]
         }
-        return [
+        var out: [String: JSON] = [
             "router": .string(router),
             "services": .object(services),
             "kept": .array(kept.map { ["service": .string($0.owner), "policies": .integer(Int64($0.policies))] }),
@@ -92,5 +93,7 @@ extension Plan {
             "writeOperations": .integer(Int64(writeCount)),
             "warnings": .array(warnings.map(JSON.string)),
         ]
+        if routesRead { out["staticRoutes"] = routeJSON }
+        return .object(out)
     }
 }
