@@ -55,6 +55,8 @@ zones_sandbox() {
   ovn-nbctl --db="unix:$top/ic-zone-b/nb.sock" lr-route-list ovn_cluster_router
   echo "== list --policies, one ZONE column"
   $ctl "${dbs[@]}" list --policies -f examples/interconnect
+  echo "== explain 10.128.3.5: a pod on node-b1 (zone-b) of shop/web, whose host is node-a1 (zone-a)"
+  $ctl "${dbs[@]}" explain 10.128.3.5 -f examples/interconnect | sed -n '/the packet across zones/,$p' 
 }
 
 if [ "${1:-}" = "zones" ]; then

@@ -58,6 +58,14 @@ struct ZonesCLITests {
             #expect(onlyB.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("zone-b,") })
             #expect(onlyB.stdout.split(separator: "\n").count == 4)
 
+            // explain follows a zone-b pod of shop/web (host node-a1, zone-a) across the zones.
+            let ex = try await ctl(dbs + ["explain", "10.128.3.5", "-f", Self.interconnect])
+            #expect(ex.status == 0, "\(ex.stderr)")
+            #expect(ex.stdout.contains("== the packet across zones\n  pod on node-b1, zone zone-b\n"
+                                       + "  zone zone-b: policy 101 \"ip4.src == 10.128.3.5\" reroute 100.88.0.2 (owner shop/web): node-a1's transit-switch port, into zone zone-a\n"
+                                       + "  zone zone-a: policy 101 \"ip4.src == 10.128.3.5\" reroute 10.128.1.2 (owner shop/web:ic): node-a1's management port (ovn-k8s-mp0)\n"
+                                       + "  on node-a1: SNAT 10.128.3.5 to 172.18.255.10 (shop/web)\n"), "\(ex.stdout)")
+
             let del = try await ctl(dbs + ["delete", "shop/web"])
             #expect(del.status == 0, "\(del.stderr)")
             for s in servers { #expect(!(try await s.nbctl(["find", "Logical_Router_Policy", "priority=101"])).contains("shop/web")) }

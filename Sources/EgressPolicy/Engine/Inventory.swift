@@ -101,6 +101,8 @@ public struct Inventory: Sendable {
 /// address sets and the node's SNAT, done for one address.
 public struct Explanation: Sendable {
     public var ip: IPAddress
+    /// The database's zone (`NB_Global.name`, `global` when empty); nil without the row.
+    public var zone: String?
     public var reroutes: [(owner: String, match: String, nexthops: [String])] = []
     public var hostNodes: [String] = []
     public var noReroute: [String] = []
@@ -113,6 +115,7 @@ public struct Explanation: Sendable {
         let schema = try await connection.schema(of: OVNNorthbound.name)
         let live = try await LiveState.read(connection, schema: schema, settings: settings, families: [ip.family])
         var e = Explanation(ip: ip)
+        e.zone = live.nbGlobalName.map(Zone.name(fromNBGlobal:))
         let match = "\(ip.family.matchPrefix).src == \(ip)"
         for p in live.reroutePolicies where p.match == match {
             e.reroutes.append((p.externalIDs[DesiredState.ownerKey].map { SafeText.escaped($0) } ?? "(not owned)", p.match,
@@ -124,7 +127,8 @@ public struct Explanation: Sendable {
             let desired = DesiredState(input, settings: settings, liveHosts: live.currentHosts(nodes: input.nodes))
             e.shared = desired.sharedIPs.first { $0.ip == ip }
             let hops = Set(e.reroutes.flatMap(\.nexthops))
-            e.hostNodes = input.nodes.values.filter { n in n.subnets.contains { hops.contains($0.managementIP.description) } }.map(\.name).sorted()
+            let byNexthop = LiveState.nodesByNexthop(input.nodes)
+            e.hostNodes = Set(hops.compactMap { byNexthop[$0] }).sorted()
             for node in input.nodes.keys.sorted() {
                 for r in NodePlan(node: node, input: input, desired: desired).snat where r.endpoint == ip {
                     e.snat.append("on \(node): SNAT \(ip) to \(r.loadBalancerIP) (\(r.owner))")
