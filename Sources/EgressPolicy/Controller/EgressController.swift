@@ -37,6 +37,15 @@ public actor EgressController: ServiceLifecycle.Service {
         public var replica = OVSDBReplica.Configuration()
         /// Where the counters and gauges go (`ovn_egressctl_*`); nil: nowhere.
         public var metrics: (any MetricsFactory)?
+        /// Which nodes the database routes: `.everyNode` (one database for the cluster), or
+        /// one interconnect zone, named by its `NB_Global.name` or given. A zone's pass
+        /// always plans every service (its rows depend on every node's zone).
+        public var zone: EgressEngine.ZoneSource = .everyNode
+        /// With several zones in one process: the `zone` dimension of every metric.
+        public var zoneLabel: String?
+        /// Shared by the controllers of every zone of one cluster so they keep one host
+        /// choice; nil: this controller's own choice.
+        public var hostLedger: HostLedger?
         public var logger = Logger(label: "ovn-egressctl")
         public init() {}
     }
@@ -71,7 +80,8 @@ public actor EgressController: ServiceLifecycle.Service {
 
     public init(remotes: [RemoteAddress], configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        metrics = ControllerMetrics(factory: configuration.metrics ?? NOOPMetricsHandler.instance)
+        metrics = ControllerMetrics(factory: configuration.metrics ?? NOOPMetricsHandler.instance,
+                                    dimensions: configuration.zoneLabel.map { [("zone", $0)] } ?? [])
         holdsLock = configuration.lockName == nil
         lockAnswered = configuration.lockName == nil
         let cache = LiveCache()
@@ -83,7 +93,7 @@ public actor EgressController: ServiceLifecycle.Service {
             observer?(set)
         }
         replica = OVSDBReplica(remotes: remotes, database: OVNNorthbound.name,
-                               monitors: [LiveState.monitorRequests(settings: configuration.settings)],
+                               monitors: [LiveState.monitorRequests(settings: configuration.settings, zone: configuration.zone != .everyNode)],
                                configuration: replicaConfiguration)
     }
 
@@ -396,7 +406,8 @@ public actor EgressController: ServiceLifecycle.Service {
             let planStart = ContinuousClock.now
             // After a failed guard, plan everything: the change that broke it may be anywhere.
             let outcome = try planner.plan(objects: objects, cache: cache, changed: attempt == 1 ? changed : nil,
-                                           settings: settings, prune: configuration.prune)
+                                           settings: settings, prune: configuration.prune,
+                                           zone: configuration.zone, ledger: configuration.hostLedger)
             var plan = outcome.plan
             report.plan = plan
             report.full = outcome.full
@@ -406,7 +417,7 @@ public actor EgressController: ServiceLifecycle.Service {
             report.planning += ContinuousClock.now - planStart
             let inInput = Set(outcome.desired.assignment.hosts.keys)
             guard !plan.isEmpty else {
-                planner.commit(outcome, input: inInput)
+                planner.commit(outcome, input: inInput, ledger: configuration.hostLedger)
                 return
             }
             plan.guardOnlyWhatChanges(live: outcome.live)
@@ -418,7 +429,7 @@ public actor EgressController: ServiceLifecycle.Service {
             defer { report.writing += ContinuousClock.now - writeStart }
             do {
                 _ = try await replica.transact(ops)
-                planner.commit(outcome, input: inInput)
+                planner.commit(outcome, input: inInput, ledger: configuration.hostLedger)
                 report.writes = ops.filter(\.isWrite).count
                 metrics.writeOperations.increment(by: Int64(report.writes))
                 passCounts.writing += 1

@@ -24,30 +24,40 @@ struct IncrementalPlanner {
         var desired: DesiredState
     }
 
-    func plan(objects: ClusterObjectStore, cache: LiveCache, changed: Set<String>?, settings: EngineSettings, prune: Bool) throws -> Outcome {
-        if let changed, let partial = try partialPlan(objects: objects, cache: cache, changed: changed, settings: settings, prune: prune) {
+    /// A zone that is not the whole cluster is always planned in full: which of its rows a
+    /// change touches (`:ic` rows, transit nexthops, the local served pods) depends on nodes
+    /// and hosts outside the changed services. `ledger`: the hosts other zones wrote, which win.
+    func plan(objects: ClusterObjectStore, cache: LiveCache, changed: Set<String>?, settings: EngineSettings, prune: Bool,
+              zone zoneSource: EgressEngine.ZoneSource = .everyNode, ledger: HostLedger? = nil) throws -> Outcome {
+        if let changed, let partial = try partialPlan(objects: objects, cache: cache, changed: changed, settings: settings, prune: prune,
+                                                      zone: zoneSource) {
             return partial
         }
         let input = objects.input
         let seen = self.seen.union(input.egressServices.map(\.key))
-        let (live, _) = cache.liveState(owners: nil, settings: settings)
+        let (live, _) = cache.liveState(owners: nil, settings: settings, zone: zoneSource != .everyNode)
+        let zone = try zoneSource.zone(of: live, input: input)
         var liveHosts = live.currentHosts(nodes: input.nodes)
         liveHosts.merge(hosts) { _, kept in kept }
-        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, keptClaims: prune ? [:] : live.claims(outside: seen))
+        if let ledger { liveHosts.merge(ledger.hosts) { _, shared in shared } }
+        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, keptClaims: prune ? [:] : live.claims(outside: seen),
+                                   zone: zone)
         let plan = try Plan(desired: desired, live: live, settings: settings, scope: prune ? .prune : .services(seen))
         let planned = prune ? seen.union(live.ownedPolicies.compactMap { $0.externalIDs[DesiredState.ownerKey] }) : seen
         return Outcome(plan: plan, live: live, full: true, planned: planned, desired: desired)
     }
 
     private func partialPlan(objects: ClusterObjectStore, cache: LiveCache, changed: Set<String>, settings: EngineSettings,
-                             prune: Bool) throws -> Outcome? {
+                             prune: Bool, zone zoneSource: EgressEngine.ZoneSource) throws -> Outcome? {
         let input = objects.input(forServices: changed)
         let inInput = Set(input.egressServices.map(\.key))
         let seen = self.seen.union(inInput)
         // Without --prune, a service never seen in the input is not the controller's.
         let scope = prune ? changed : changed.intersection(seen)
         guard !scope.isEmpty else { return nil }
-        let (live, ipOwners) = cache.liveState(owners: scope, settings: settings)
+        let (live, ipOwners) = cache.liveState(owners: scope, settings: settings, zone: zoneSource != .everyNode)
+        let zone = try zoneSource.zone(of: live, input: input)
+        guard zone.holdsEveryNode(of: input) else { return nil }
         let outside = { (services: Set<String>?) in !(services ?? []).isSubset(of: scope) }
         // Every pod IP these services served or now list: shared with a service outside the
         // plan means a winner may change.
@@ -60,7 +70,7 @@ struct IncrementalPlanner {
         liveHosts.merge(hosts.filter { scope.contains($0.key) }) { _, kept in kept }
         var load: [String: Int] = [:]
         for (service, host) in hosts where !scope.contains(service) { load[host, default: 0] += 1 }
-        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load)
+        let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load, zone: zone)
         let servedBy = self.servedBy
         // What may leave the address sets: what these services served or reroute now.
         var candidates: Set<String> = []
@@ -72,8 +82,9 @@ struct IncrementalPlanner {
     }
 
     /// Records what a plan decided, once it is in the database (or needed no write).
-    mutating func commit(_ outcome: Outcome, input inInput: Set<String>) {
+    mutating func commit(_ outcome: Outcome, input inInput: Set<String>, ledger: HostLedger? = nil) {
         seen.formUnion(inInput)
+        ledger?.record(outcome.plan.hosts, for: outcome.planned)
         if outcome.full {
             hosts = [:]
             servedOf = [:]

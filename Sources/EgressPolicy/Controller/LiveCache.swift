@@ -9,6 +9,10 @@ import OVSDBClient
 final class LiveCache: Sendable {
     struct Contents {
         var routers: [OVSDBUUID: String] = [:]
+        /// Zone monitoring only: each router's static routes, `NB_Global.name`, src-ip routes.
+        var routerStaticRoutes: [OVSDBUUID: Set<OVSDBUUID>] = [:]
+        var nbGlobalName: String?
+        var staticRoutes: [OVSDBUUID: LogicalRouterStaticRoute] = [:]
         var reroute: [OVSDBUUID: LogicalRouterPolicy] = [:]
         var byOwner: [String: Set<OVSDBUUID>] = [:]
         /// Pod IP (canonical text) to the owners whose policies reroute it.
@@ -53,6 +57,17 @@ final class LiveCache: Sendable {
         case LogicalRouter.tableName:
             c.changedAll = true
             if case .string(let name)? = row[LogicalRouter.Column.name.rawValue]?.first { c.routers[uuid] = name }
+            if let routes = row[LogicalRouter.Column.staticRoutes.rawValue] {
+                c.routerStaticRoutes[uuid] = Set(routes.keys.compactMap { if case .uuid(let u) = $0 { return u } else { return nil } })
+            }
+        case NBGlobal.tableName:
+            c.changedAll = true
+            c.nbGlobalName = (try? NBGlobal(row: row))?.name ?? ""
+        case LogicalRouterStaticRoute.tableName:
+            c.changedAll = true
+            guard var r = try? LogicalRouterStaticRoute(row: row) else { return }
+            r.uuid = uuid
+            c.staticRoutes[uuid] = r
         case LogicalRouterPolicy.tableName:
             guard var p = try? LogicalRouterPolicy(row: row) else {
                 c.changedAll = true
@@ -97,6 +112,12 @@ final class LiveCache: Sendable {
         switch table {
         case LogicalRouter.tableName:
             if c.routers.removeValue(forKey: uuid) != nil { c.changedAll = true }
+            c.routerStaticRoutes[uuid] = nil
+        case NBGlobal.tableName:
+            c.changedAll = true
+            c.nbGlobalName = nil
+        case LogicalRouterStaticRoute.tableName:
+            if c.staticRoutes.removeValue(forKey: uuid) != nil { c.changedAll = true }
         case LogicalRouterPolicy.tableName:
             c.noReroute[uuid] = nil
             guard let old = c.reroute.removeValue(forKey: uuid), let owner = old.externalIDs[DesiredState.ownerKey] else { return }
@@ -133,10 +154,16 @@ final class LiveCache: Sendable {
     /// The live state a plan needs: the policies of `owners` (every owner when nil), all
     /// priority-102 policies and both address sets; and, for the owners left out, the pod
     /// IPs they reroute (each with its owners).
-    func liveState(owners: Set<String>?, settings: EngineSettings) -> (live: LiveState, ipOwners: [String: Set<String>]) {
+    func liveState(owners: Set<String>?, settings: EngineSettings, zone: Bool = false) -> (live: LiveState, ipOwners: [String: Set<String>]) {
         box.withLockedValue { c in
             var live = LiveState()
             live.routerUUID = c.routers.first { $0.value == settings.router }?.key
+            if zone {
+                live.nbGlobalName = c.nbGlobalName
+                let onRouter = live.routerUUID.flatMap { c.routerStaticRoutes[$0] } ?? []
+                live.srcIPRouteUUIDs = Array(c.staticRoutes.keys)
+                live.staticRoutes = c.staticRoutes.values.filter { onRouter.contains($0.uuid!) }
+            }
             if let owners {
                 var policies: [LogicalRouterPolicy] = []
                 for owner in owners { for u in c.byOwner[owner] ?? [] { if let p = c.reroute[u] { policies.append(p) } } }

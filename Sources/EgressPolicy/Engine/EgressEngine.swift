@@ -11,6 +11,17 @@ public struct EgressEngine: Sendable {
         case named(String)
         /// The zone the database's `NB_Global.name` names (empty: `global`).
         case database
+
+        /// The zone a database read as `live` is, with its member nodes among `input`'s.
+        public func zone(of live: LiveState, input: ClusterInput) throws(EngineError) -> Zone {
+            switch self {
+            case .everyNode: return .everyNode
+            case .named(let name): return Zone(named: name, in: input)
+            case .database:
+                guard let name = live.nbGlobalName else { throw .nbGlobalMissing }
+                return Zone(named: Zone.name(fromNBGlobal: name), in: input)
+            }
+        }
     }
 
     public let connection: OVSDBConnection
@@ -29,13 +40,7 @@ public struct EgressEngine: Sendable {
 
     /// The zone this database is, with its member nodes among `input`'s.
     public func zone(of live: LiveState, input: ClusterInput) throws(EngineError) -> Zone {
-        switch zoneSource {
-        case .everyNode: return .everyNode
-        case .named(let name): return Zone(named: name, in: input)
-        case .database:
-            guard let name = live.nbGlobalName else { throw .nbGlobalMissing }
-            return Zone(named: Zone.name(fromNBGlobal: name), in: input)
-        }
+        try zoneSource.zone(of: live, input: input)
     }
 
     /// What an apply did.

@@ -4,11 +4,20 @@ import OVSDBClient
 extension LiveState {
     /// What a controller monitors: the router, every priority-101 and -102 policy, and the
     /// managed address sets of both families. `LiveState(store:)` reads exactly these.
-    public static func monitorRequests(settings: EngineSettings) -> [MonitorRequest] {
+    /// With `zone`, also `NB_Global.name`, the router's static routes and the src-ip routes
+    /// (what a zone plans from: its name and its catch-all route).
+    public static func monitorRequests(settings: EngineSettings, zone: Bool = false) -> [MonitorRequest] {
         let policyColumns: [LogicalRouterPolicy.Column] = [.priority, .match, .action, .nexthop, .nexthops, .externalIDs]
         let names = IPAddress.Family.allCases.map { AddressSetNames.hashedName(AddressSetNames.egressServiceID($0)) }
-        return [
-            MonitorRequest(table: LogicalRouter.tableName, columns: [LogicalRouter.Column.name.rawValue],
+        let routerColumns = zone ? [LogicalRouter.Column.name, .staticRoutes] : [.name]
+        let zoneRequests = !zone ? [] : [
+            MonitorRequest(table: NBGlobal.tableName, columns: [NBGlobal.Column.name.rawValue]),
+            MonitorRequest(table: LogicalRouterStaticRoute.tableName,
+                           columns: [LogicalRouterStaticRoute.Column]([.ipPrefix, .nexthop, .policy, .externalIDs]).map(\.rawValue),
+                           condition: Condition(routeCondition)),
+        ]
+        return zoneRequests + [
+            MonitorRequest(table: LogicalRouter.tableName, columns: routerColumns.map(\.rawValue),
                            condition: Condition([.where(LogicalRouter.Column.name, .equal, settings.router)])),
             MonitorRequest(table: LogicalRouterPolicy.tableName, columns: policyColumns.map(\.rawValue),
                            condition: Condition([.where(LogicalRouterPolicy.Column.priority, .equal, DesiredState.priority),

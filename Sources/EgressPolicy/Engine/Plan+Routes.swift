@@ -23,7 +23,11 @@ extension Plan {
     /// never duplicated), and a route with `EgressSVC` is stale: removed under `--prune`,
     /// counted otherwise. No other route is looked at.
     mutating func planRoutes(desired: DesiredState, live: LiveState, scope: Scope) {
-        guard let routes = live.staticRoutes else { return }
+        // A database with no catch-all to keep and no stale route (one database for the
+        // whole cluster, as a rule) gets no route part at all: its plan, guards and output are
+        // what they were before zones.
+        guard let routes = live.staticRoutes,
+              !desired.routes.isEmpty || routes.contains(where: { $0.externalIDs[DesiredState.ownerKey] != nil }) else { return }
         routesRead = true
         let byUUID = routes.sorted { ($0.uuid ?? .zero) < ($1.uuid ?? .zero) }
         for d in desired.routes {
@@ -43,9 +47,15 @@ extension Plan {
                 staleRoutesKept += 1
             }
         }
-        guards.append(.wait(table: LogicalRouterStaticRoute.tableName, where: Condition(LiveState.routeCondition),
-                            columns: ["_uuid"], until: .equal,
-                            rows: live.srcIPRouteUUIDs.sorted().map { Row(["_uuid": .scalar(.uuid($0))]) }, timeout: 0))
+        guards.append(Self.routeGuard(live))
+    }
+
+    /// Holds while the src-ip routes are the ones read: a catch-all another writer added
+    /// meanwhile is not added twice.
+    static func routeGuard(_ live: LiveState) -> OVSDBOperation {
+        .wait(table: LogicalRouterStaticRoute.tableName, where: Condition(LiveState.routeCondition),
+              columns: ["_uuid"], until: .equal,
+              rows: live.srcIPRouteUUIDs.sorted().map { Row(["_uuid": .scalar(.uuid($0))]) }, timeout: 0)
     }
 
     var hasRouteChanges: Bool { !routeAdditions.isEmpty || !routeRepairs.isEmpty || !routeRemovals.isEmpty }

@@ -58,7 +58,8 @@ public struct Plan: Sendable {
     public var routeRemovals: [StaticRouteRemoval] = []
     /// 2023-era `EgressSVC` static routes left alone (no `--prune`).
     public var staleRoutesKept = 0
-    /// Whether static routes were read (an interconnect zone): only then does the plan show them.
+    /// Whether the plan has a route part (a zone that keeps a catch-all route, or stale
+    /// EgressSVC routes were read): only then does it show and guard them.
     public var routesRead = false
     public var kept: [KeptService] = []
     public var sharedIPs: [SharedPodIP] = []

@@ -38,6 +38,7 @@ extension Plan {
                                  columns: ["_uuid"], until: .equal, rows: [], timeout: 0))
             }
         }
+        if hasRouteChanges { out.append(Self.routeGuard(live)) }
         guards = out
     }
 }

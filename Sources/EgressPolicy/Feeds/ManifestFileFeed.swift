@@ -8,14 +8,19 @@ import ServiceLifecycle
 /// are kept: a half-written edit never removes what the file held before.
 public final class ManifestFileFeed: ServiceLifecycle.Service, Sendable {
     private let paths: [String]
-    private let controller: EgressController
+    private let controller: ControllerGroup
     private let logger: Logger
     private let watcher: FileWatcher
 
     /// Starts watching at once, so that nothing written after `load` is missed.
-    public init(paths: [String], controller: EgressController, logger: Logger) throws {
+    public convenience init(paths: [String], controller: EgressController, logger: Logger) throws {
+        try self.init(paths: paths, controllers: ControllerGroup([controller]), logger: logger)
+    }
+
+    /// Feeds every controller of `controllers` (one per zone) the same objects.
+    public init(paths: [String], controllers: ControllerGroup, logger: Logger) throws {
         self.paths = paths
-        self.controller = controller
+        self.controller = controllers
         self.logger = logger
         watcher = try FileWatcher(paths: paths)
     }

@@ -15,13 +15,18 @@ import ServiceLifecycle
 public final class WatchStreamFeed: ServiceLifecycle.Service, Sendable {
     private let descriptor: Int32
     private let name: String
-    private let controller: EgressController
+    private let controller: ControllerGroup
     private let logger: Logger
 
-    public init(descriptor: Int32 = 0, name: String = "stdin", controller: EgressController, logger: Logger) {
+    public convenience init(descriptor: Int32 = 0, name: String = "stdin", controller: EgressController, logger: Logger) {
+        self.init(descriptor: descriptor, name: name, controllers: ControllerGroup([controller]), logger: logger)
+    }
+
+    /// Feeds every controller of `controllers` (one per zone) the same objects.
+    public init(descriptor: Int32 = 0, name: String = "stdin", controllers: ControllerGroup, logger: Logger) {
         self.descriptor = descriptor
         self.name = name
-        self.controller = controller
+        self.controller = controllers
         self.logger = logger
     }
 

@@ -17,6 +17,8 @@ struct Run: AsyncParsableCommand {
 
         Without --prune, run removes the rows of services that were in its input and left it (a file removed, a DELETED event), and never those of services it has not seen; with --prune it owns every EgressSVC row, as apply --prune.
 
+        With several --db (an interconnect cluster, one Northbound database per zone), run keeps one replica and one reconcile loop per zone: each zone is planned with one cluster-wide host choice, repaired and retried on its own, and a zone that is down or reconnecting never holds up the others; it is caught up when it returns. Metrics carry a zone label (the --zone name, else the database's remote) and /healthz names each zone that is not synced. Beside one node's own database (one zone), give that one --db: the zone is its NB_Global.name.
+
         On SIGTERM or SIGINT the pass in flight is finished and run exits 0. Logs go to stderr, one line per pass that writes (-v: every pass).
 
         With --metrics HOST:PORT, Prometheus text is served on /metrics (ovn_egressctl_reconciles_total, _write_operations_total, _drift_repairs_total, _last_reconcile_duration_seconds, _lock_holder, _connected, ...) and /healthz answers 200 while the replica is synced.
@@ -40,6 +42,7 @@ struct Run: AsyncParsableCommand {
     var coalesceMilliseconds = 10
 
     func validate() throws {
+        try connection.checkZoneOption()
         guard !file.isEmpty else { throw ValidationError("run needs -f PATH (or -f - for a watch stream)") }
         guard file.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("-f - may be given once") }
         guard (0...60_000).contains(coalesceMilliseconds) else { throw ValidationError("--coalesce-ms must be 0 to 60000") }
@@ -67,15 +70,34 @@ struct Run: AsyncParsableCommand {
         configuration.metrics = PrometheusMetricsFactory(registry: registry)
         configuration.replica.leaderOnly = connection.leaderOnly
         configuration.replica.connection = connection.connectionConfiguration(logger: quiet)
-        let remotes: [RemoteAddress]
-        do { remotes = try RemoteAddress.list(connection.remote) } catch { throw CommandFailure("\(error)") }
-        let controller = EgressController(remotes: remotes, configuration: configuration)
+        let zones = connection.remotes
+        // As apply: a database is the zone its NB_Global.name (or --zone) says; one that holds
+        // every node plans as the whole cluster's.
+        configuration.zone = connection.zoneSource
+        if zones.count > 1 { configuration.hostLedger = HostLedger() }
+        var controllers: [EgressController] = []
+        for remote in zones {
+            var zoneConfiguration = configuration
+            if zones.count > 1 {
+                zoneConfiguration.zoneLabel = remote
+                zoneConfiguration.logger[metadataKey: "zone"] = "\(remote)"
+            } else if let zone = connection.zone {
+                zoneConfiguration.zoneLabel = zone
+            }
+            do {
+                controllers.append(EgressController(remotes: try RemoteAddress.list(remote), configuration: zoneConfiguration))
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        let group = ControllerGroup(controllers)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller"),
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller")
+        }
         if let metrics {
-            let server = try MetricsServer(address: metrics, registry: registry, logger: logger, health: { controller.health() })
+            let server = try MetricsServer(address: metrics, registry: registry, logger: logger,
+                                           health: { [controllers] in Self.health(of: controllers, remotes: zones) })
             try await server.start()
             services.append(.init(service: server, successTerminationBehavior: .ignore, serviceName: "metrics"))
         }
@@ -83,7 +105,7 @@ struct Run: AsyncParsableCommand {
         if !paths.isEmpty {
             let feed: ManifestFileFeed
             do {
-                feed = try ManifestFileFeed(paths: paths, controller: controller, logger: logger)
+                feed = try ManifestFileFeed(paths: paths, controllers: group, logger: logger)
                 try await feed.load()
             } catch {
                 throw CommandFailure("\(error)")
@@ -91,11 +113,17 @@ struct Run: AsyncParsableCommand {
             services.append(.init(service: feed, successTerminationBehavior: .ignore, serviceName: "files"))
         }
         if file.contains("-") {
-            services.append(.init(service: WatchStreamFeed(controller: controller, logger: logger),
+            services.append(.init(service: WatchStreamFeed(controllers: group, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "stdin"))
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
-        try await group.run()
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet)).run()
+    }
+
+    /// Nil while every zone's replica is synced; else each zone that is not, by its remote.
+    static func health(of controllers: [EgressController], remotes: [String]) -> String? {
+        guard controllers.count > 1 else { return controllers[0].health() }
+        let unsynced = zip(remotes, controllers).compactMap { remote, c in c.health().map { "\(remote): \($0)" } }
+        return unsynced.isEmpty ? nil : unsynced.joined(separator: "; ")
     }
 }
 
