@@ -87,6 +87,11 @@ let package = Package(
             path: "examples/EmbeddedController"
         ),
         .executableTarget(
+            name: "egress-two-zones",
+            dependencies: ["EgressPolicy"],
+            path: "examples/TwoZones"
+        ),
+        .executableTarget(
             name: "ovsdb-quickstart",
             dependencies: ["OVSDBClient"],
             path: "examples/Quickstart"

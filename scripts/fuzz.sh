@@ -30,7 +30,7 @@ for t in "${targets[@]}"; do
     manifest)
       build manifest -module-name EgressPolicy -I Sources/CYAML -lyaml \
         Sources/EgressPolicy/Manifests/*.swift Sources/EgressPolicy/Cluster/*.swift \
-        Sources/EgressPolicy/Engine/{HostSelection,DesiredState,AddressSetNames,EngineSettings}.swift \
+        Sources/EgressPolicy/Engine/{HostSelection,DesiredState,DesiredState+Zone,Zone,CatchAllRoute,AddressSetNames,EngineSettings}.swift \
         Sources/EgressPolicy/Node/NodePlan.swift Fuzz/Targets/ManifestFuzz.swift ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac

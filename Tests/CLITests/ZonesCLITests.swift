@@ -72,6 +72,37 @@ struct ZonesCLITests {
         }
     }
 
+    @Test("examples/TwoZones, the library planning each zone offline, gives the rows apply writes in each zone (as list --policies reads them back)")
+    func libraryExampleMatchesApply() async throws {
+        let example = try ctlPath().replacingOccurrences(of: "/ovn-egressctl", with: "/egress-two-zones")
+        let planned = try await OVSDBServerFixture.executeOffPool(example, [Self.interconnect, "zone-a", "zone-b", "node-c"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in
+            let dbs = servers.flatMap { ["--db", $0.remote] }
+            #expect(try await ctl(dbs + ["--cluster-subnet", "10.128.0.0/14", "apply", "-f", Self.interconnect]).status == 0)
+            let list = try await ctl(dbs + ["list", "--policies", "--format", "csv", "--no-headings"])
+            // ZONE,SERVICE,POD_IP,NEXTHOP,...
+            let written = Set(list.stdout.split(separator: "\n").map { $0.split(separator: ",").prefix(4).joined(separator: ",") })
+            #expect(written == Self.libraryRows(planned.stdout), "\(planned.stdout)\n\(list.stdout)")
+            #expect(written.count == 12)
+        }
+    }
+
+    /// `zone,owner,pod IP,nexthop` for each reroute the example prints.
+    static func libraryRows(_ output: String) -> Set<String> {
+        var rows: Set<String> = []
+        var zone = ""
+        for line in output.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.first == "zone" { zone = String(words[1].dropLast()) }
+            // "  101 ip4.src == IP reroute NEXTHOP  (OWNER)"
+            if words.first == "101", words.count == 7 {
+                rows.insert("\(zone),\(words[6].dropFirst().dropLast()),\(words[3]),\(words[5])")
+            }
+        }
+        return rows
+    }
+
     @Test("a zone that cannot be reached is named, the others are written, exit 2; once it is up a rerun converges")
     func unreachableZone() async throws {
         try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in

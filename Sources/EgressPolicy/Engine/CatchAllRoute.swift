@@ -1,5 +1,3 @@
-import OVNSchema
-
 /// The src-ip static route an interconnect zone needs on the cluster router (interconnect.md
 /// section 2): traffic of a cluster subnet that no policy reroutes leaves through a local
 /// node's gateway router, so packets that other zones reroute here are not dropped.
@@ -12,22 +10,6 @@ public struct DesiredRoute: Sendable, Hashable {
     /// The nodes' subnet length in `subnet`: a src-ip route at least this long is a node's
     /// own route (through its management port), not the catch-all.
     public var hostSubnetLength: Int
-
-    /// OVN-Kubernetes' predicate (`CreateDefaultRouteToExternal`): the route it would replace.
-    /// Same family of nexthop, a prefix with a length, the same network address (a cluster
-    /// subnet may only grow by shortening its prefix), shorter than a node subnet, src-ip.
-    public func isReplacement(for route: LogicalRouterStaticRoute) -> Bool {
-        guard route.policy == .srcIP, route.externalIDs[DesiredState.ownerKey] == nil,
-              let hop = IPAddress(route.nexthop), hop.family == subnet.family,
-              route.ipPrefix.contains("/"), let prefix = CIDR(route.ipPrefix) else { return false }
-        return prefix.network == subnet.network && subnet.prefixLength <= prefix.prefixLength
-            && prefix.prefixLength < hostSubnetLength
-    }
-
-    /// Whether `route` is already this one.
-    public func isSatisfied(by route: LogicalRouterStaticRoute) -> Bool {
-        route.ipPrefix == subnet.description && route.nexthop == nexthop.description && route.policy == .srcIP
-    }
 }
 
 extension DesiredState {

@@ -117,3 +117,23 @@ extension Plan {
         ]
     }
 }
+
+/// The predicates that match a live route to a desired one (here, beside the route planning,
+/// so that the desired state needs no schema types).
+extension DesiredRoute {
+    /// OVN-Kubernetes' predicate (`CreateDefaultRouteToExternal`): the route it would replace.
+    /// Same family of nexthop, a prefix with a length, the same network address (a cluster
+    /// subnet may only grow by shortening its prefix), shorter than a node subnet, src-ip.
+    public func isReplacement(for route: LogicalRouterStaticRoute) -> Bool {
+        guard route.policy == .srcIP, route.externalIDs[DesiredState.ownerKey] == nil,
+              let hop = IPAddress(route.nexthop), hop.family == subnet.family,
+              route.ipPrefix.contains("/"), let prefix = CIDR(route.ipPrefix) else { return false }
+        return prefix.network == subnet.network && subnet.prefixLength <= prefix.prefixLength
+            && prefix.prefixLength < hostSubnetLength
+    }
+
+    /// Whether `route` is already this one.
+    public func isSatisfied(by route: LogicalRouterStaticRoute) -> Bool {
+        route.ipPrefix == subnet.description && route.nexthop == nexthop.description && route.policy == .srcIP
+    }
+}
