@@ -11,6 +11,7 @@ across tools, and the median is reported with client peak RSS (from /usr/bin/tim
   bench.py raw-sync DB DESIRED [delta]  select + diff against DESIRED (+ the delta transaction)
   bench.py nbctl-sync DB DESIRED        ovn-nbctl find + the same diff, no write
   bench.py idl-cold DB DESIRED          python IDL: every row in one transaction
+  bench.py zones SIZE WORKDIR CTL       10 zones (one node each) applied concurrently beside each alone
 """
 import json, os, shutil, socket, statistics, subprocess, sys, time
 
@@ -427,11 +428,98 @@ def cmd_run(size, work, ctl):
             print("| %s | %s | %.3f | %s | %.0f |" % (scenario, tool, med, ratio, max(r for _, r in v)))
 
 
+def zone_templates(servers, work, zones):
+    """One database per zone, holding the router and NB_Global.name, to copy for each run."""
+    paths = []
+    for z in zones:
+        remote, dbfile = servers.start()
+        subprocess.run(["ovn-nbctl", "--db=" + remote, "set", "NB_Global", ".", "name=" + z], check=True)
+        servers.stop(remote)
+        path = os.path.join(work, "template-%s.db" % z)
+        shutil.copy(dbfile, path)
+        paths.append(path)
+    return paths
+
+
+def zone_rows(remote):
+    out = subprocess.run(["ovn-nbctl", "--db=" + remote, "--bare", "--columns=match,nexthops,external_ids", "find",
+                          "Logical_Router_Policy", "priority=101"], check=True, capture_output=True, text=True).stdout
+    return sorted(b for b in out.split("\n\n") if b.strip())
+
+
+def cmd_zones(size, work, ctl):
+    """Every node its own zone (today's OVN-Kubernetes): the 10 zones' cold apply and no-op
+    with one `ovn-egressctl` and ten --db, concurrently, beside each zone applied alone
+    (--zone), and beside one database for the whole cluster (no zones). Rows checked: each
+    zone written alone holds what the concurrent run wrote to it; the no-op sends nothing."""
+    n = {"small": 1000, "large": 10000, "xl": 100000}[size]
+    zoned, plain = os.path.join(work, "zoned.yaml"), os.path.join(work, "cluster.yaml")
+    zones = ["node-%d" % i for i in range(10)]
+    # The nodes' subnets are 10.128-10.137/16: one cluster subnet, so each zone has its route.
+    subnet = ["--cluster-subnet", "10.128.0.0/12"]
+    servers = Servers(work)
+    templates = zone_templates(servers, work, zones)
+    results = {}
+    per_zone = None
+
+    def record(scenario, tool, wall, rss):
+        results.setdefault(scenario, {}).setdefault(tool, []).append((wall, rss))
+
+    for trial in range(3):
+        remotes = [servers.start(t)[0] for t in templates]
+        dbs = [a for r in remotes for a in ("--db", r)]
+        wall, rss, out = timed([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        lines = out.rstrip().split("\n")[-10:]
+        assert all(" write operation(s) in 1 transaction(s)" in l for l in lines), lines
+        record("cold apply", "10 zones at once (one process, 10 --db)", wall, rss)
+        concurrent_rows = [zone_rows(r) for r in remotes] if trial == 0 else None
+        if per_zone is None:
+            per_zone = [len(zone_rows(r)) for r in remotes]
+        sizes = [os.path.getsize(os.path.join(os.path.dirname(r[len("unix:"):]), "nb.db")) for r in remotes]
+        wall, rss, out = timed([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        assert all(l.endswith("0 write operation(s) in 0 transaction(s)") for l in out.rstrip().split("\n")[-10:]), out[-500:]
+        assert sizes == [os.path.getsize(os.path.join(os.path.dirname(r[len("unix:"):]), "nb.db")) for r in remotes]
+        record("no-op re-apply", "10 zones at once (one process, 10 --db)", wall, rss)
+        for r in remotes: servers.stop(r)
+
+        cold, noop = [], []
+        for i, z in enumerate(zones):
+            remote, _ = servers.start(templates[i])
+            cold.append(timed([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])[:2])
+            if concurrent_rows is not None:
+                assert zone_rows(remote) == concurrent_rows[i], "zone %s alone differs from the concurrent run" % z
+            wall, rss, out = timed([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])
+            assert out.rstrip().endswith("0 write operation(s) in 0 transaction(s)"), out[-200:]
+            noop.append((wall, rss))
+            servers.stop(remote)
+        # The slowest zone of this trial, and the largest peak.
+        record("cold apply", "one zone alone (slowest of the 10)", max(w for w, _ in cold), max(r for _, r in cold))
+        record("no-op re-apply", "one zone alone (slowest of the 10)", max(w for w, _ in noop), max(r for _, r in noop))
+
+        remote, _ = servers.start()
+        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", plain])
+        record("cold apply", "one database, whole cluster (no zones)", wall, rss)
+        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", plain])
+        record("no-op re-apply", "one database, whole cluster (no zones)", wall, rss)
+        servers.stop(remote)
+    servers.stop_all()
+
+    print("| scenario (%d endpoints, 10 zones of one node, %d-%d policies per zone) | run | median s | x one zone | peak RSS MiB | x one zone |"
+          % (n, min(per_zone), max(per_zone)))
+    print("|---|---|---:|---:|---:|---:|")
+    for scenario, tools in results.items():
+        base = tools["one zone alone (slowest of the 10)"]
+        bw, br = statistics.median(w for w, _ in base), max(r for _, r in base)
+        for tool, v in tools.items():
+            w, r = statistics.median(x for x, _ in v), max(y for _, y in v)
+            print("| %s | %s | %.3f | %.2f | %.0f | %.2f |" % (scenario, tool, w, w / bw, r, r / br))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "run":
+    if cmd in ("run", "zones"):
         try:
-            cmd_run(*args)
+            (cmd_run if cmd == "run" else cmd_zones)(*args)
         finally:
             # A failed check ends the run with SystemExit: stop every server it started.
             for pid in __import__("glob").glob(os.path.join(args[1], "**", "pid"), recursive=True):

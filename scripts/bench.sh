@@ -2,11 +2,15 @@
 # The apply benchmark at the shape users have: 10 nodes, services of 10 endpoints each, one
 # EndpointSlice per service, kubectl-style YAML (about 360 bytes per endpoint).
 #   scripts/bench.sh [small|large|xl]      1,000 / 10,000 / 100,000 policies (default large)
+#   scripts/bench.sh zones [small|large|xl]   the same endpoints over 10 interconnect zones
+#                                             (one node each): all at once beside each alone
 # ovn-egressctl (release build) beside ovn-nbctl, the python IDL (python3-openvswitch, run
 # with /usr/bin/python3) and raw floors, interleaved, each writer on its own fresh
 # ovsdb-server; every result verified (see scripts/bench.py). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=run
+if [ "${1:-}" = zones ]; then mode=zones; shift; fi
 size=${1:-large}
 case $size in small) n=1000 ;; large) n=10000 ;; xl) n=100000 ;; *) echo "small, large or xl" >&2; exit 2 ;; esac
 scripts/install-deps.sh
@@ -19,5 +23,6 @@ work=$(mktemp -d /tmp/egress-bench.XXXXXX)
 trap 'for p in "$work"/*/pid "$work"/*/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; rm -rf "$work"' EXIT
 .build/release/egress-bench generate-kubectl "$n" "$work/cluster.yaml"
 .build/release/egress-bench generate-kubectl "$n" "$work/cluster-moved.yaml" moved
+if [ "$mode" = zones ]; then .build/release/egress-bench generate-kubectl "$n" "$work/zoned.yaml" zoned; fi
 echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), manifests $(du -h "$work/cluster.yaml" | cut -f1)B; medians of 3"
-/usr/bin/python3 scripts/bench.py run "$size" "$work" "$PWD/.build/release/ovn-egressctl"
+/usr/bin/python3 scripts/bench.py "$mode" "$size" "$work" "$PWD/.build/release/ovn-egressctl"

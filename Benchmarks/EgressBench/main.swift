@@ -4,7 +4,8 @@ import Foundation
 import OVSDBClient
 
 // egress-bench generate N FILE     writes a cluster with N endpoints as YAML (and FILE.json)
-// egress-bench generate-kubectl N FILE [moved]   N endpoints, 10 per service, kubectl-style YAML
+// egress-bench generate-kubectl N FILE [moved|zoned]   N endpoints, 10 per service, kubectl-style YAML
+//                                  (zoned: every node its own interconnect zone)
 // egress-bench parse FILE          times reading manifests (YAML or JSON)
 // egress-bench apply DB FILE       times apply, then a second (no-op) apply
 
@@ -98,14 +99,22 @@ func generate(_ n: Int, _ path: String) throws {
 /// service, written as `kubectl get -o yaml` prints them (about 300 bytes per endpoint).
 /// Every 100th endpoint is given a new IP when `moved` is true (the 1% change).
 /// The nodes of the kubectl-shaped workload, as List items.
-func kubectlNodeItems(_ nodes: Int = 10) -> String {
+/// `zoned`: each node is its own interconnect zone (named like it), with its transit-switch
+/// IP and node id, as OVN-Kubernetes annotates nodes today.
+func kubectlNodeItems(_ nodes: Int = 10, zoned: Bool = false) -> String {
     var out = ""
     for i in 0..<nodes {
+        let zone = !zoned ? "" : """
+
+              k8s.ovn.org/node-id: "\(i + 2)"
+              k8s.ovn.org/node-transit-switch-port-ifaddr: '{"ipv4":"100.88.0.\(i + 2)/16"}'
+              k8s.ovn.org/zone-name: node-\(i)
+        """
         out += """
         - apiVersion: v1
           kind: Node
           metadata:
-            annotations:
+            annotations:\(zone)
               k8s.ovn.org/node-subnets: '{"default":"10.\(128 + i).0.0/16"}'
               node.alpha.kubernetes.io/ttl: "0"
             creationTimestamp: "2026-11-01T10:00:00Z"
@@ -206,8 +215,8 @@ func kubectlServiceItems(_ s: Int, moved: Bool, nodes: Int = 10) -> String {
     return out
 }
 
-func generateKubectl(_ n: Int, _ path: String, moved: Bool) throws {
-    var out = "apiVersion: v1\nitems:\n" + kubectlNodeItems()
+func generateKubectl(_ n: Int, _ path: String, moved: Bool, zoned: Bool = false) throws {
+    var out = "apiVersion: v1\nitems:\n" + kubectlNodeItems(zoned: zoned)
     for s in 0..<(n / 10) { out += kubectlServiceItems(s, moved: moved) }
     out += "kind: List\nmetadata:\n  resourceVersion: \"\"\n"
     try out.write(toFile: path, atomically: true, encoding: .utf8)
@@ -385,7 +394,7 @@ switch args.dropFirst().first {
 case "generate":
     try generate(Int(args[2])!, args[3])
 case "generate-kubectl":
-    try generateKubectl(Int(args[2])!, args[3], moved: args.count > 4 && args[4] == "moved")
+    try generateKubectl(Int(args[2])!, args[3], moved: args.count > 4 && args[4] == "moved", zoned: args.count > 4 && args[4] == "zoned")
 case "parse":
     let size = (try FileManager.default.attributesOfItem(atPath: args[2])[.size] as? Int) ?? 0
     var times: [Double] = []

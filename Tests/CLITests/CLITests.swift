@@ -26,6 +26,21 @@ struct CLITests {
         }
     }
 
+    @Test("--help of every command: text fits 80 columns (the one-line USAGE synopsis aside), and no example line is broken by the wrapping")
+    func helpWrapsCleanly() async throws {
+        for command in ["apply", "diff", "list", "explain", "node-plan", "delete", "run", "metallb"] {
+            let help = try await ctl([command, "--help"])
+            #expect(help.status == 0)
+            var inExamples = false
+            for line in help.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+                #expect(line.count <= 80 || line.hasPrefix("USAGE: "), "\(command): \(line)")
+                if line == "Examples:" { inExamples = true; continue }
+                if line.isEmpty { inExamples = false }
+                if inExamples { #expect(line.hasPrefix("  "), "\(command) --help: an example line wrapped: \(line)") }
+            }
+        }
+    }
+
     @Test("apply --dry-run and a manifest on stdin write nothing")
     func dryRunAndStdin() async throws {
         try await withRouterServer { server in
@@ -116,7 +131,8 @@ struct CLITests {
             #expect(bad.stderr.contains("no-such-flag"))
             let unreachable = try await ctl(["list", "--db", "unix:/tmp/ovn-egressctl-no-such.sock"])
             #expect(unreachable.status == 2)
-            #expect(unreachable.stderr.contains("unix:/tmp/ovn-egressctl-no-such.sock"))
+            #expect(unreachable.stderr.contains("cannot connect to unix:/tmp/ovn-egressctl-no-such.sock (no such socket): is ovsdb-server running"),
+                    "\(unreachable.stderr)")
             let dir = NSTemporaryDirectory() + "bad-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }

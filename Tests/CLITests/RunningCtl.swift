@@ -11,11 +11,13 @@ final class RunningCtl: @unchecked Sendable {
     private let exited = NSCondition()
     private var status: Int32?
 
-    init(_ args: [String], db: String, logPath: String) throws {
+    /// `prefix`: a command that runs ovn-egressctl (`ip netns exec NAME`).
+    init(_ args: [String], db: String, logPath: String, prefix: [String] = []) throws {
         self.logPath = logPath
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try ctlPath())
-        process.arguments = ["--db=\(db)"] + args
+        let ctl = try ctlPath()
+        process.executableURL = URL(fileURLWithPath: prefix.first ?? ctl)
+        process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [ctl]) + ["--db=\(db)"] + args
         process.standardInput = stdin
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: logPath)
@@ -86,8 +88,10 @@ func ctlPath() throws -> String {
 
 /// One HTTP GET on loopback: status and body (URLSession is not used: its Linux build
 /// needs libcurl's networking stack for what a socket does here).
-func httpGet(port: Int, path: String) async throws -> (Int, String) {
-    let out = try await OVSDBServerFixture.executeOffPool("/usr/bin/python3", ["-c", """
+/// `namespace`: a network namespace the server listens in.
+func httpGet(port: Int, path: String, namespace: String? = nil) async throws -> (Int, String) {
+    let prefix = namespace.map { ["netns", "exec", $0, "/usr/bin/python3"] } ?? []
+    let out = try await OVSDBServerFixture.executeOffPool(namespace == nil ? "/usr/bin/python3" : "/usr/sbin/ip", prefix + ["-c", """
     import http.client, sys
     c = http.client.HTTPConnection("127.0.0.1", \(port), timeout=5)
     c.request("GET", "\(path)")

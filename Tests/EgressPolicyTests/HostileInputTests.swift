@@ -202,7 +202,7 @@ struct HostileInputTests {
         ip rule add prio 5000 from 10.96.0.10 table 'vrf-blue.1_a'
 
         """)
-        #expect(plan.nftables.contains("elements = { 10.128.0.5 : 172.18.0.1 }"))
+        #expect(plan.nftables.contains("add element inet ovn-kubernetes egress-service-snat-v4 { 10.128.0.5 : 172.18.0.1 }\n"))
         for text in [plan.iptablesRestore(.v4), plan.iptablesRestore(.v6), plan.nftables, plan.ipRuleCommands, CanonicalJSON.string(plan.json)] {
             #expect(text.unicodeScalars.allSatisfy { $0 == "\n" || ($0.value >= 0x20 && $0.value < 0x7F) })
         }

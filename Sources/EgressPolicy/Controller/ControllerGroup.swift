@@ -1,11 +1,11 @@
-/// The controllers one input feeds: one per zone (each keeps its own copy of the objects, so
-/// a zone that is down or behind never holds up another). Each change goes to every one, in
+/// What one input feeds: a controller per zone (each keeps its own copy of the objects, so a
+/// zone that is down or behind never holds up another), or a node agent. Each change goes to every one, in
 /// order; the checks are the same in each, so an object the first refuses is refused by all
 /// and reaches none.
 public struct ControllerGroup: Sendable {
-    public let controllers: [EgressController]
+    public let controllers: [any ObjectSink]
 
-    public init(_ controllers: [EgressController]) {
+    public init(_ controllers: [any ObjectSink]) {
         precondition(!controllers.isEmpty, "a controller group needs a controller")
         self.controllers = controllers
     }

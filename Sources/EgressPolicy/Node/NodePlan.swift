@@ -51,8 +51,10 @@ public struct NodePlan: Sendable {
         }
     }
 
-    /// `iptables-restore --noflush` input for one family (`ip6tables-restore` for v6). The
-    /// comment is quoted as iptables-save prints it; it holds a validated namespace/name.
+    /// `iptables-restore --noflush` input for one family (`ip6tables-restore` for v6): the
+    /// chain declared and flushed, then its rules. The jump to it from `POSTROUTING` is not in
+    /// it (fed twice, it would be there twice): `run --node` adds that once. The comment is
+    /// quoted as iptables-save prints it; it holds a validated namespace/name.
     public func iptablesRestore(_ family: IPAddress.Family) -> String {
         let rules = snat.filter { $0.endpoint.family == family }
         var lines = ["*nat", ":\(Self.chain) - [0:0]", "-F \(Self.chain)",
@@ -65,28 +67,33 @@ public struct NodePlan: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The nftables variant newer releases use: table `inet ovn-kubernetes`, chain
-    /// `egress-services`, maps from endpoint IP to load balancer IP.
+    /// The nftables variant newer releases use: in table `inet ovn-kubernetes`, the maps
+    /// `egress-service-snat-v4`/`-v6` (endpoint IP to load balancer IP) and the postrouting
+    /// chain `egress-services` that SNATs through them. One `nft -f` transaction that creates
+    /// what is missing, then flushes and refills only these three objects: fed again after a
+    /// change, it leaves exactly this node's elements (a service that moved away loses its).
     public var nftables: String {
-        var lines = ["table inet ovn-kubernetes {"]
+        let t = "inet \(Self.nftTable)"
+        var lines = ["add table \(t)"]
         for family in IPAddress.Family.allCases {
-            let name = "egress-service-snat-\(family.rawValue)"
             let type = family == .v4 ? "ipv4_addr" : "ipv6_addr"
+            let map = "\(t) \(Self.nftMap(family))"
+            lines.append("add map \(map) { type \(type) : \(type) ; }")
+            lines.append("flush map \(map)")
             let elements = snat.filter { $0.endpoint.family == family }.map { "\($0.endpoint) : \($0.loadBalancerIP)" }
-            lines.append("  map \(name) {")
-            lines.append("    type \(type) : \(type)")
-            if !elements.isEmpty { lines.append("    elements = { " + elements.joined(separator: ", ") + " }") }
-            lines.append("  }")
+            if !elements.isEmpty { lines.append("add element \(map) { \(elements.joined(separator: ", ")) }") }
         }
-        lines.append("  chain egress-services {")
-        lines.append("    type nat hook postrouting priority 100;")
-        lines.append("    meta mark 0x3f0 return")
-        lines.append("    snat ip to ip saddr map @egress-service-snat-v4")
-        lines.append("    snat ip6 to ip6 saddr map @egress-service-snat-v6")
-        lines.append("  }")
-        lines.append("}")
+        lines.append("add chain \(t) \(Self.nftChain) { type nat hook postrouting priority 100 ; }")
+        lines.append("flush chain \(t) \(Self.nftChain)")
+        lines.append("add rule \(t) \(Self.nftChain) meta mark 0x3f0 return")
+        lines.append("add rule \(t) \(Self.nftChain) snat ip to ip saddr map @\(Self.nftMap(.v4))")
+        lines.append("add rule \(t) \(Self.nftChain) snat ip6 to ip6 saddr map @\(Self.nftMap(.v6))")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    public static let nftTable = "ovn-kubernetes"
+    public static let nftChain = "egress-services"
+    public static func nftMap(_ family: IPAddress.Family) -> String { "egress-service-snat-\(family.rawValue)" }
 
     /// `ip rule` commands for services with `spec.network`, one shell command a line; the
     /// table (a validated id or name) is a single-quoted shell word all the same.

@@ -41,6 +41,12 @@ public enum OVSDBClientError: Error, Sendable, CustomStringConvertible {
         case .invalidRequest(let e): return "invalid request: \(e)"
         case .unknownDatabase(let db): return "unknown database \(db)"
         case .noUsableServer(let db, let leaderOnly, let reasons):
+            // One remote that cannot be reached is not about a cluster: say what to check.
+            if reasons.count == 1, let cut = reasons[0].firstRange(of: " unreachable (") {
+                let remote = reasons[0][..<cut.lowerBound]
+                let why = reasons[0][cut.upperBound...].dropLast()
+                return "cannot connect to \(remote) (\(why)): is ovsdb-server running, with --remote=p\(remote)?"
+            }
             let what = leaderOnly ? "no cluster leader for \(db)" : "no server for \(db)"
             return "\(what) among \(reasons.count) remote\(reasons.count == 1 ? "" : "s"): " + reasons.joined(separator: "; ")
         }

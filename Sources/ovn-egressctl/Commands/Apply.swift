@@ -14,9 +14,12 @@ struct Apply: AsyncParsableCommand {
 
         Examples:
           ovn-egressctl apply -f examples/worked-example
-          ovn-egressctl --db unix:/run/zone-a/nb.sock --db unix:/run/zone-b/nb.sock apply -f examples/interconnect
-          kubectl get egressservices,services,endpointslices,nodes -A -o yaml | ovn-egressctl apply -f -
-          ovn-egressctl --db=ssl:127.0.0.1:6641 -p key.pem -c cert.pem -C ca.pem apply -f manifests/ --dry-run
+          ovn-egressctl --db unix:/run/zone-a/nb.sock --db unix:/run/zone-b/nb.sock \\
+              apply -f examples/interconnect
+          kubectl get egressservices,services,endpointslices,nodes -A -o yaml \\
+              | ovn-egressctl apply -f -
+          ovn-egressctl --db=ssl:127.0.0.1:6641 -p key.pem -c cert.pem -C ca.pem \\
+              apply -f manifests/ --dry-run
           ovn-egressctl apply -f all-egress-services/ --prune
         """)
 

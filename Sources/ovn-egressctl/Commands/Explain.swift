@@ -9,7 +9,8 @@ struct Explain: AsyncParsableCommand {
         Examples:
           ovn-egressctl explain 10.124.0.3
           ovn-egressctl explain 10.124.0.3 -f examples/worked-example
-          ovn-egressctl --db unix:/a/nb.sock --db unix:/b/nb.sock explain 10.128.3.5 -f examples/interconnect
+          ovn-egressctl --db unix:/a/nb.sock --db unix:/b/nb.sock \\
+              explain 10.128.3.5 -f examples/interconnect
 
         With several --db (interconnect zones), each zone's view is shown, and with -f the packet is followed across them: the reroute in the pod's zone, the host zone's :ic row, the management port, the SNAT.
         """)

@@ -7,8 +7,11 @@ struct NodePlanCommand: AsyncParsableCommand {
         commandName: "node-plan",
         abstract: "Print the node-side rules for one node, ready to pipe (the database is not contacted).",
         discussion: """
+        The iptables output declares and flushes chain OVN-KUBE-EGRESS-SVC and fills it; the jump to it from POSTROUTING is the caller's (run --node adds it, once). The nftables output is one transaction that flushes and refills the maps and the chain, so feeding it again after a change leaves only this node's rules. To keep a node in step, run the node agent: ovn-egressctl run --node NODE -f PATH.
+
         Examples:
-          ovn-egressctl node-plan work002 -f examples/worked-example | iptables-restore --noflush
+          ovn-egressctl node-plan work002 -f examples/worked-example \\
+              | iptables-restore --noflush
           ovn-egressctl node-plan work002 -f manifests/ --output nftables | nft -f -
           ovn-egressctl node-plan work002 -f manifests/ --output ip-rules | sh
         """)

@@ -19,13 +19,17 @@ struct Run: AsyncParsableCommand {
 
         With several --db (an interconnect cluster, one Northbound database per zone), run keeps one replica and one reconcile loop per zone: each zone is planned with one cluster-wide host choice, repaired and retried on its own, and a zone that is down or reconnecting never holds up the others; it is caught up when it returns. Metrics carry a zone label (the --zone name, else the database's remote) and /healthz names each zone that is not synced. Beside one node's own database (one zone), give that one --db: the zone is its NB_Global.name.
 
+        With --node NODE, run is the node agent of NODE instead (no database is used): from the same -f files, folders or watch stream, it keeps the node's side in step, as ovnkube-node does on its nodes. With --output iptables (the default) it owns chain OVN-KUBE-EGRESS-SVC of the nat table (IPv4 and IPv6) and one jump to it, inserted first in POSTROUTING when missing; with --output nftables, the maps egress-service-snat-v4/-v6 and the chain egress-services of table inet ovn-kubernetes. It also owns the ip rules at priority 5000 (spec.network) and, with --labels-file, that file. Each rule set is read back every 500 ms and rewritten, in one iptables-restore --noflush or one nft transaction, only when it differs: a service that left the node loses its rules, and a flushed or edited chain is repaired. Nothing else on the node is read or written. The host of each service is chosen from the input (status.host first), as node-plan chooses it.
+
         On SIGTERM or SIGINT the pass in flight is finished and run exits 0. Logs go to stderr, one line per pass that writes (-v: every pass).
 
         With --metrics HOST:PORT, Prometheus text is served on /metrics (ovn_egressctl_reconciles_total, _write_operations_total, _drift_repairs_total, _last_reconcile_duration_seconds, _lock_holder, _connected, ...) and /healthz answers 200 while the replica is synced.
 
         Examples:
           ovn-egressctl run -f manifests/ --metrics 127.0.0.1:9476
-          kubectl get egressservices,services,endpointslices,nodes -A --watch -o json --output-watch-events | ovn-egressctl run -f -
+          ovn-egressctl run --node work002 -f manifests/ --output nftables
+          kubectl get egressservices,services,endpointslices,nodes -A --watch -o json \\
+              --output-watch-events | ovn-egressctl run -f -
         """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -40,9 +44,21 @@ struct Run: AsyncParsableCommand {
     var lock = EgressController.defaultLockName
     @Option(name: .customLong("coalesce-ms"), help: "Wait until changes have been quiet this many milliseconds before a pass.")
     var coalesceMilliseconds = 10
+    @Option(name: .long, help: "Be the node agent of NODE: keep its SNAT rules and ip rules in step (no database).")
+    var node: String?
+    @Option(name: .long, help: "With --node: iptables (chain OVN-KUBE-EGRESS-SVC) or nftables (table inet ovn-kubernetes).")
+    var output: NodeAgent.Output = .iptables
+    @Option(name: .long, help: "With --node: keep the node's egress-service labels in this file (label= lines).")
+    var labelsFile: String?
 
     func validate() throws {
         try connection.checkZoneOption()
+        if let node {
+            if let why = KubernetesNames.dns1123Subdomain(node) { throw ValidationError("--node \(SafeText.quoted(node)) \(why)") }
+            guard !prune else { throw ValidationError("--prune is about database rows; the node agent (--node) always owns its chain") }
+        } else if labelsFile != nil {
+            throw ValidationError("--labels-file needs --node")
+        }
         guard !file.isEmpty else { throw ValidationError("run needs -f PATH (or -f - for a watch stream)") }
         guard file.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("-f - may be given once") }
         guard (0...60_000).contains(coalesceMilliseconds) else { throw ValidationError("--coalesce-ms must be 0 to 60000") }
@@ -61,6 +77,19 @@ struct Run: AsyncParsableCommand {
         quiet.logLevel = connection.verbose ? .info : .warning
 
         let registry = PrometheusCollectorRegistry()
+        if let node {
+            var configuration = NodeAgent.Configuration(node: node)
+            configuration.output = output
+            configuration.settings = try engine.settings()
+            configuration.labelsFile = labelsFile
+            configuration.coalesce = .milliseconds(coalesceMilliseconds)
+            configuration.metrics = PrometheusMetricsFactory(registry: registry)
+            configuration.logger = logger
+            let agent = NodeAgent(configuration: configuration)
+            try await serve([.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "node-agent")],
+                            feeding: ControllerGroup([agent]), health: { agent.health() }, registry: registry, logger: logger, quiet: quiet)
+            return
+        }
         var configuration = EgressController.Configuration()
         configuration.settings = try engine.settings()
         configuration.prune = prune
@@ -92,12 +121,21 @@ struct Run: AsyncParsableCommand {
         }
         let group = ControllerGroup(controllers)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map {
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller")
         }
+        try await serve(services, feeding: group, health: { [controllers] in Self.health(of: controllers, remotes: zones) },
+                        registry: registry, logger: logger, quiet: quiet)
+    }
+
+    /// Runs `services` with the metrics server and the feeds of `-f` until a signal, or the
+    /// end of a watch stream.
+    private func serve(_ services: [ServiceGroupConfiguration.ServiceConfiguration], feeding group: ControllerGroup,
+                       health: @escaping MetricsServer.Health, registry: PrometheusCollectorRegistry,
+                       logger: Logger, quiet: Logger) async throws {
+        var services = services
         if let metrics {
-            let server = try MetricsServer(address: metrics, registry: registry, logger: logger,
-                                           health: { [controllers] in Self.health(of: controllers, remotes: zones) })
+            let server = try MetricsServer(address: metrics, registry: registry, logger: logger, health: health)
             try await server.start()
             services.append(.init(service: server, successTerminationBehavior: .ignore, serviceName: "metrics"))
         }

@@ -1,0 +1,4 @@
+import ArgumentParser
+import EgressPolicy
+
+extension NodeAgent.Output: ExpressibleByArgument {}
