@@ -261,7 +261,7 @@ def timed(argv, stdin=None):
     p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, capture_output=True, text=True, input=stdin)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
-        raise SystemExit("%s failed: %s" % (argv[:3], p.stderr[-2000:]))
+        raise SystemExit("%s failed: %s" % (argv[:3], p.stderr[:3000]))
     rss = int(p.stderr.strip().splitlines()[-1]) / 1024
     return wall, rss, p.stdout
 
@@ -444,7 +444,7 @@ def zone_templates(servers, work, zones):
 def zone_rows(remote):
     out = subprocess.run(["ovn-nbctl", "--db=" + remote, "--bare", "--columns=match,nexthops,external_ids", "find",
                           "Logical_Router_Policy", "priority=101"], check=True, capture_output=True, text=True).stdout
-    return sorted(b for b in out.split("\n\n") if b.strip())
+    return sorted(b.strip() for b in out.split("\n\n") if b.strip())
 
 
 def cmd_zones(size, work, ctl):
@@ -487,7 +487,9 @@ def cmd_zones(size, work, ctl):
             remote, _ = servers.start(templates[i])
             cold.append(timed([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])[:2])
             if concurrent_rows is not None:
-                assert zone_rows(remote) == concurrent_rows[i], "zone %s alone differs from the concurrent run" % z
+                alone = zone_rows(remote)
+                assert alone == concurrent_rows[i], "zone %s alone differs from the concurrent run: %r" % (
+                    z, (sorted(set(alone) - set(concurrent_rows[i]))[:3], sorted(set(concurrent_rows[i]) - set(alone))[:3]))
             wall, rss, out = timed([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])
             assert out.rstrip().endswith("0 write operation(s) in 0 transaction(s)"), out[-200:]
             noop.append((wall, rss))

@@ -35,16 +35,7 @@ extension ConnectionOptions {
         let options = self
         let work = Task {
             try await withDeadline(options.timeout) {
-                let zones = await withTaskGroup(of: (Int, Result<OVSDBConnection, any Error>).self) { group in
-                    for (i, remote) in remotes.enumerated() {
-                        group.addTask {
-                            do { return (i, .success(try await options.connect(remote))) } catch { return (i, .failure(error)) }
-                        }
-                    }
-                    var out = [Result<OVSDBConnection, any Error>?](repeating: nil, count: remotes.count)
-                    for await (i, r) in group { out[i] = r }
-                    return remotes.indices.map { ZoneConnection(remote: remotes[$0], connection: out[$0]!) }
-                }
+                let zones = await Self.connectAll(remotes, options)
                 let result = await Result(catching: { try await body(zones) })
                 for z in zones { if case .success(let c) = z.connection { await c.close() } }
                 return try result.get()
@@ -58,6 +49,23 @@ extension ConnectionOptions {
         } catch {
             if let input { _ = try await input.value }
             throw error
+        }
+    }
+
+    /// Connects to every remote at once; each zone's connection or why there is none, in
+    /// the order of `remotes`.
+    private static func connectAll(_ remotes: [String], _ options: ConnectionOptions) async -> [ZoneConnection] {
+        let tasks = remotes.map { remote in
+            Task { () async -> Result<OVSDBConnection, any Error> in
+                do { return .success(try await options.connect(remote)) } catch { return .failure(error) }
+            }
+        }
+        return await withTaskCancellationHandler {
+            var zones: [ZoneConnection] = []
+            for (remote, task) in zip(remotes, tasks) { zones.append(ZoneConnection(remote: remote, connection: await task.value)) }
+            return zones
+        } onCancel: {
+            for t in tasks { t.cancel() }
         }
     }
 
