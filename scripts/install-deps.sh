@@ -13,3 +13,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# The offline check of deploy/ (scripts/check-deploy.py): the Kubernetes schemas from PyPI.
+python3 -c "import kubernetes_validate, yaml" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check kubernetes-validate PyYAML

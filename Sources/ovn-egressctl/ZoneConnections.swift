@@ -55,18 +55,10 @@ extension ConnectionOptions {
     /// Connects to every remote at once; each zone's connection or why there is none, in
     /// the order of `remotes`.
     private static func connectAll(_ remotes: [String], _ options: ConnectionOptions) async -> [ZoneConnection] {
-        let tasks = remotes.map { remote in
-            Task { () async -> Result<OVSDBConnection, any Error> in
-                do { return .success(try await options.connect(remote)) } catch { return .failure(error) }
-            }
+        let connections = await concurrentResults(remotes.count) { i -> Result<OVSDBConnection, any Error> in
+            do { return .success(try await options.connect(remotes[i])) } catch { return .failure(error) }
         }
-        return await withTaskCancellationHandler {
-            var zones: [ZoneConnection] = []
-            for (remote, task) in zip(remotes, tasks) { zones.append(ZoneConnection(remote: remote, connection: await task.value)) }
-            return zones
-        } onCancel: {
-            for t in tasks { t.cancel() }
-        }
+        return zip(remotes, connections).map { ZoneConnection(remote: $0, connection: $1) }
     }
 
     /// An engine per zone that could be reached, with each engine's position among `zones`.

@@ -12,12 +12,13 @@ final class RunningCtl: @unchecked Sendable {
     private var status: Int32?
 
     /// `prefix`: a command that runs ovn-egressctl (`ip netns exec NAME`).
-    init(_ args: [String], db: String, logPath: String, prefix: [String] = []) throws {
+    init(_ args: [String], db: String, logPath: String, prefix: [String] = [], environment: [String: String] = [:]) throws {
         self.logPath = logPath
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let ctl = try ctlPath()
         process.executableURL = URL(fileURLWithPath: prefix.first ?? ctl)
         process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [ctl]) + ["--db=\(db)"] + args
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given } }
         process.standardInput = stdin
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: logPath)

@@ -99,6 +99,18 @@ public struct ClusterObjectStore: Sendable {
         }
     }
 
+    /// Every Node held.
+    public var nodes: [Node] {
+        nodeKeys.compactMap { if case .node(let n)? = objects[$0]?.object { return n } else { return nil } }
+    }
+
+    /// The EgressService of a service key (`namespace/name`), when held.
+    public func egressService(_ key: String) -> EgressService? {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, case .egressService(let es)? = objects[ObjectKey(kind: .egressService, namespace: parts[0], name: parts[1])]?.object else { return nil }
+        return es
+    }
+
     /// The objects as one input, in key order (so that planning sees the same input for the
     /// same objects, whatever order they arrived in).
     public var input: ClusterInput {

@@ -46,6 +46,9 @@ public actor EgressController: ServiceLifecycle.Service {
         /// Shared by the controllers of every zone of one cluster so they keep one host
         /// choice; nil: this controller's own choice.
         public var hostLedger: HostLedger?
+        /// Writes each service's host back to the cluster (`status.host`, the node label);
+        /// nil: nothing is written back.
+        public var statusWriter: StatusWriter?
         public var logger = Logger(label: "ovn-egressctl")
         public init() {}
     }
@@ -77,6 +80,7 @@ public actor EgressController: ServiceLifecycle.Service {
     private var subscribers: [Int: AsyncStream<ReconcileReport>.Continuation] = [:]
     private var nextSubscriber = 0
     private var retryTask: Task<Void, Never>?
+    private var statusGeneration = 0
 
     public init(remotes: [RemoteAddress], configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -398,6 +402,21 @@ public actor EgressController: ServiceLifecycle.Service {
         }
     }
 
+    /// Hands the status each planned service needs to the status writer, which runs it
+    /// aside: a slow or failing API server never holds up a pass.
+    private func reportStatus(_ outcome: IncrementalPlanner.Outcome) {
+        guard let writer = configuration.statusWriter else { return }
+        let nodes = objects.nodes
+        var commands: [String: [[String]]] = [:]
+        for key in outcome.planned where !key.hasSuffix(DesiredState.interconnectSuffix) {
+            commands[key] = StatusCommands.commands(key: key, egressService: objects.egressService(key), host: outcome.plan.hosts[key],
+                                                    nodes: nodes, zone: outcome.desired.zone)
+        }
+        statusGeneration += 1
+        let generation = statusGeneration
+        Task { await writer.want(commands, generation: generation) }
+    }
+
     private func write(_ report: inout ReconcileReport, changed: Set<String>?) async throws {
         let settings = configuration.settings
         let maxAttempts = 5
@@ -418,6 +437,7 @@ public actor EgressController: ServiceLifecycle.Service {
             let inInput = Set(outcome.desired.assignment.hosts.keys)
             guard !plan.isEmpty else {
                 planner.commit(outcome, input: inInput, ledger: configuration.hostLedger)
+                reportStatus(outcome)
                 return
             }
             plan.guardOnlyWhatChanges(live: outcome.live)
@@ -430,6 +450,7 @@ public actor EgressController: ServiceLifecycle.Service {
             do {
                 _ = try await replica.transact(ops)
                 planner.commit(outcome, input: inInput, ledger: configuration.hostLedger)
+                reportStatus(outcome)
                 report.writes = ops.filter(\.isWrite).count
                 metrics.writeOperations.increment(by: Int64(report.writes))
                 passCounts.writing += 1

@@ -49,26 +49,20 @@ public struct ZonedEngine: Sendable {
 
     /// Reads every database while the manifests load, then plans each zone.
     public func plan(loading input: Task<ClusterInput, any Error>, prune: Bool) async throws -> Planned {
-        let reads = await withTaskGroup(of: (Int, Result<LiveState, any Error>).self) { group in
-            for (i, engine) in engines.enumerated() {
-                group.addTask {
-                    do {
-                        let schema = try await engine.connection.schema(of: OVNNorthbound.name)
-                        return (i, .success(try await engine.readLive(schema: schema)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                }
+        let engines = self.engines
+        let reads = await concurrentResults(engines.count) { i -> Result<LiveState, any Error> in
+            do {
+                let schema = try await engines[i].connection.schema(of: OVNNorthbound.name)
+                return .success(try await engines[i].readLive(schema: schema))
+            } catch {
+                return .failure(error)
             }
-            var out = [Result<LiveState, any Error>?](repeating: nil, count: engines.count)
-            for await (i, r) in group { out[i] = r }
-            return out.map { $0! }
         }
-        return try plan(try await input.value, reads: reads, prune: prune)
+        return try await plan(try await input.value, reads: reads, prune: prune)
     }
 
     /// Plans each zone from what was read of it.
-    func plan(_ input: ClusterInput, reads: [Result<LiveState, any Error>], prune: Bool) throws -> Planned {
+    func plan(_ input: ClusterInput, reads: [Result<LiveState, any Error>], prune: Bool) async throws -> Planned {
         var lives: [Int: (live: LiveState, zone: Zone)] = [:]
         var failures: [Int: any Error] = [:]
         for (i, read) in reads.enumerated() {
@@ -103,10 +97,12 @@ public struct ZonedEngine: Sendable {
         }
         let settings = engines.first?.settings ?? EngineSettings()
         let assignment = HostSelection.select(input, settings: settings, liveHosts: liveHosts)
-        let zones = engines.indices.map { i -> ZoneResult<Plan> in
-            guard let (live, zone) = lives[i] else { return ZoneResult(label: labels[i], zone: nil, result: .failure(failures[i]!)) }
-            return ZoneResult(label: labels[i], zone: zone.name,
-                              result: Result { try engines[i].plan(input, live: live, prune: prune, assignment: assignment) })
+        // Each zone's plan on its own core: they share the input and the host choice only.
+        let (zoneEngines, zoneLabels, known, failed) = (engines, labels, lives, failures)
+        let zones = await concurrentResults(zoneEngines.count) { i -> ZoneResult<Plan> in
+            guard let (live, zone) = known[i] else { return ZoneResult(label: zoneLabels[i], zone: nil, result: .failure(failed[i]!)) }
+            return ZoneResult(label: zoneLabels[i], zone: zone.name,
+                              result: Result { try zoneEngines[i].plan(input, live: live, prune: prune, assignment: assignment) })
         }
         return Planned(zones: zones, assignment: assignment, warnings: warnings, input: input)
     }
@@ -114,35 +110,24 @@ public struct ZonedEngine: Sendable {
     /// Writes every zone that was planned, concurrently, each in its own guarded transaction
     /// (planned again, with the same host choice, when another writer got in between).
     public func apply(_ planned: Planned, prune: Bool) async -> [ZoneResult<EgressEngine.Report>] {
-        await withTaskGroup(of: (Int, Result<EgressEngine.Report, any Error>).self) { group in
-            for (i, zone) in planned.zones.enumerated() {
-                group.addTask {
-                    do {
-                        let plan = try zone.result.get()
-                        return (i, .success(try await engines[i].apply(plan, input: planned.input, prune: prune,
-                                                                       assignment: planned.assignment)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                }
+        let engines = self.engines
+        let results = await concurrentResults(planned.zones.count) { i -> Result<EgressEngine.Report, any Error> in
+            do {
+                let plan = try planned.zones[i].result.get()
+                return .success(try await engines[i].apply(plan, input: planned.input, prune: prune, assignment: planned.assignment))
+            } catch {
+                return .failure(error)
             }
-            var results = [Result<EgressEngine.Report, any Error>?](repeating: nil, count: planned.zones.count)
-            for await (i, r) in group { results[i] = r }
-            return planned.zones.indices.map { ZoneResult(label: planned.zones[$0].label, zone: planned.zones[$0].zone, result: results[$0]!) }
         }
+        return planned.zones.indices.map { ZoneResult(label: planned.zones[$0].label, zone: planned.zones[$0].zone, result: results[$0]) }
     }
 
     /// Deletes one service's rows in every zone, concurrently.
     public func delete(service owner: String) async -> [ZoneResult<EgressEngine.Report>] {
-        await withTaskGroup(of: (Int, Result<EgressEngine.Report, any Error>).self) { group in
-            for (i, engine) in engines.enumerated() {
-                group.addTask {
-                    do { return (i, .success(try await engine.delete(service: owner))) } catch { return (i, .failure(error)) }
-                }
-            }
-            var results = [Result<EgressEngine.Report, any Error>?](repeating: nil, count: engines.count)
-            for await (i, r) in group { results[i] = r }
-            return engines.indices.map { ZoneResult(label: labels[$0], zone: try? results[$0]!.get().plan.zone, result: results[$0]!) }
+        let engines = self.engines
+        let results = await concurrentResults(engines.count) { i -> Result<EgressEngine.Report, any Error> in
+            do { return .success(try await engines[i].delete(service: owner)) } catch { return .failure(error) }
         }
+        return engines.indices.map { ZoneResult(label: labels[$0], zone: try? results[$0].get().plan.zone, result: results[$0]) }
     }
 }

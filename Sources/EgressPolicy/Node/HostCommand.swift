@@ -17,7 +17,9 @@ struct HostCommand: Sendable {
 
     static func run(_ tool: String, _ arguments: [String], input: String? = nil) async throws(NodeAgentError) -> HostCommand {
         do {
-            let result = try await Subprocess.run(.name(tool), arguments: Arguments(arguments), input: .string(input ?? ""),
+            // A name is looked up on PATH; a path (`--kubectl /usr/local/bin/kubectl`) is run as is.
+            let executable: Executable = tool.contains("/") ? .path(.init(tool)) : .name(tool)
+            let result = try await Subprocess.run(executable, arguments: Arguments(arguments), input: .string(input ?? ""),
                                                   output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
             let status: Int32
             switch result.terminationStatus {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import EgressPolicy
 import Logging
@@ -11,7 +14,7 @@ struct Run: AsyncParsableCommand {
         discussion: """
         Reconciles once, then follows both sides: the files and folders given with -f are watched (inotify), and a file written, renamed into place or removed is read again, alone; the database is followed through a monitor of exactly the rows the plan reads (the router, the priority-101 and -102 policies, the served-pods address sets), so a steady state sends nothing, and a row another writer deletes, edits or duplicates is repaired. Bursts of changes are coalesced; each pass is one guarded transaction. A file that stops passing the checks is reported and its last good contents kept.
 
-        -f - reads the JSON that `kubectl get ... --watch -o json` prints (concatenated objects), with or without --output-watch-events (ADDED, MODIFIED and DELETED events). At the end of that stream the last pass is finished and run exits 0.
+        -f - reads the JSON that `kubectl get KIND --watch -o json` prints (concatenated objects), with or without --output-watch-events (ADDED, MODIFIED and DELETED events). kubectl watches one kind at a time: give each watch its own --watch-stream FIFO (deploy/kubectl-watch-run.sh runs the four). At the end of a stream the last pass is finished and run exits 0.
 
         Only one instance writes: each takes the OVSDB lock named by --lock (default ovn_egressctl) and the others follow the database and wait; when the holder dies or its lock is stolen, another takes over. Every write also asserts the lock.
 
@@ -28,14 +31,21 @@ struct Run: AsyncParsableCommand {
         Examples:
           ovn-egressctl run -f manifests/ --metrics 127.0.0.1:9476
           ovn-egressctl run --node work002 -f manifests/ --output nftables
-          kubectl get egressservices,services,endpointslices,nodes -A --watch -o json \\
-              --output-watch-events | ovn-egressctl run -f -
+          kubectl get egressservices,services,endpointslices,nodes -A -o json \\
+              | ovn-egressctl run -f -
+          deploy/kubectl-watch-run.sh --db unix:/var/run/ovn/ovnnb_db.sock
         """)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var engine: EngineOptions
     @Option(name: .shortAndLong, help: "Manifest file or folder to watch (repeatable), or - for a kubectl --watch -o json stream on stdin.")
     var file: [String] = []
+    @Option(name: .long, help: "A FIFO or file read as a kubectl --watch -o json stream (repeatable: kubectl watches one kind at a time).")
+    var watchStream: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Write each service's host back with kubectl: status.host and the host node's label (default: with a watch stream).")
+    var status: Bool?
+    @Option(name: .long, help: "The kubectl that writes the status back.")
+    var kubectl = "kubectl"
     @Flag(name: .long, help: "Own every EgressSVC row: remove those of services never seen in the input.")
     var prune = false
     @Option(name: .long, help: "Serve Prometheus metrics and /healthz on HOST:PORT.")
@@ -56,10 +66,11 @@ struct Run: AsyncParsableCommand {
         if let node {
             if let why = KubernetesNames.dns1123Subdomain(node) { throw ValidationError("--node \(SafeText.quoted(node)) \(why)") }
             guard !prune else { throw ValidationError("--prune is about database rows; the node agent (--node) always owns its chain") }
+            guard status != true else { throw ValidationError("--status is the controller's: the node agent (--node) writes nothing to the cluster") }
         } else if labelsFile != nil {
             throw ValidationError("--labels-file needs --node")
         }
-        guard !file.isEmpty else { throw ValidationError("run needs -f PATH (or -f - for a watch stream)") }
+        guard !file.isEmpty || !watchStream.isEmpty else { throw ValidationError("run needs -f PATH, -f - or --watch-stream PATH") }
         guard file.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("-f - may be given once") }
         guard (0...60_000).contains(coalesceMilliseconds) else { throw ValidationError("--coalesce-ms must be 0 to 60000") }
         // An OVSDB <id>: a letter or underscore, then letters, digits and underscores.
@@ -104,6 +115,17 @@ struct Run: AsyncParsableCommand {
         // every node plans as the whole cluster's.
         configuration.zone = connection.zoneSource
         if zones.count > 1 { configuration.hostLedger = HostLedger() }
+        // There is a cluster to write to when the input comes from one.
+        var extra: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if status ?? (file.contains("-") || !watchStream.isEmpty) {
+            var writerConfiguration = StatusWriter.Configuration()
+            writerConfiguration.kubectl = kubectl
+            writerConfiguration.logger = logger
+            writerConfiguration.metrics = configuration.metrics
+            let writer = StatusWriter(configuration: writerConfiguration)
+            configuration.statusWriter = writer
+            extra.append(.init(service: writer, successTerminationBehavior: .ignore, serviceName: "status"))
+        }
         var controllers: [EgressController] = []
         for remote in zones {
             var zoneConfiguration = configuration
@@ -123,7 +145,7 @@ struct Run: AsyncParsableCommand {
 
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "controller")
-        }
+        } + extra
         try await serve(services, feeding: group, health: { [controllers] in Self.health(of: controllers, remotes: zones) },
                         registry: registry, logger: logger, quiet: quiet)
     }
@@ -153,6 +175,13 @@ struct Run: AsyncParsableCommand {
         if file.contains("-") {
             services.append(.init(service: WatchStreamFeed(controllers: group, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "stdin"))
+        }
+        for path in watchStream {
+            // A FIFO's open waits for its writer: deploy/kubectl-watch-run.sh starts kubectl first.
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw CommandFailure("--watch-stream \(SafeText.quoted(path)): \(String(cString: strerror(errno)))") }
+            services.append(.init(service: WatchStreamFeed(descriptor: fd, name: path, controllers: group, logger: logger),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, serviceName: path))
         }
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet)).run()
     }
