@@ -441,6 +441,27 @@ def zone_templates(servers, work, zones):
     return paths
 
 
+def timed_cpu(argv):
+    """Wall time, peak RSS (MiB) and CPU seconds (user + system) of one process, and its stdout."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + argv, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit("%s failed: %s" % (argv[:3], p.stderr[:3000]))
+    rss, user, system = p.stderr.strip().splitlines()[-1].split()
+    return wall, int(rss) / 1024, float(user) + float(system), p.stdout
+
+
+def server_cpu(remotes):
+    """CPU seconds the servers of `remotes` have used so far (utime + stime)."""
+    total = 0.0
+    for r in remotes:
+        with open(os.path.join(os.path.dirname(r[len("unix:"):]), "pid")) as f:
+            fields = open("/proc/%d/stat" % int(f.read())).read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def zone_rows(remote):
     out = subprocess.run(["ovn-nbctl", "--db=" + remote, "--bare", "--columns=match,nexthops,external_ids", "find",
                           "Logical_Router_Policy", "priority=101"], check=True, capture_output=True, text=True).stdout
@@ -460,6 +481,7 @@ def cmd_zones(size, work, ctl):
     servers = Servers(work)
     templates = zone_templates(servers, work, zones)
     results = {}
+    cpu = {}  # (scenario, run) -> [(client CPU s, server CPU s)]
     per_zone = None
 
     def record(scenario, tool, wall, rss):
@@ -468,7 +490,9 @@ def cmd_zones(size, work, ctl):
     for trial in range(3):
         remotes = [servers.start(t)[0] for t in templates]
         dbs = [a for r in remotes for a in ("--db", r)]
-        wall, rss, out = timed([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        before = server_cpu(remotes)
+        wall, rss, client, out = timed_cpu([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        cpu.setdefault(("cold apply", "10 zones"), []).append((client, server_cpu(remotes) - before))
         lines = out.rstrip().split("\n")[-10:]
         assert all(" write operation(s) in 1 transaction(s)" in l for l in lines), lines
         record("cold apply", "10 zones at once (one process, 10 --db)", wall, rss)
@@ -476,7 +500,9 @@ def cmd_zones(size, work, ctl):
         if per_zone is None:
             per_zone = [len(zone_rows(r)) for r in remotes]
         sizes = [os.path.getsize(os.path.join(os.path.dirname(r[len("unix:"):]), "nb.db")) for r in remotes]
-        wall, rss, out = timed([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        before = server_cpu(remotes)
+        wall, rss, client, out = timed_cpu([ctl] + dbs + subnet + ["apply", "-f", zoned])
+        cpu.setdefault(("no-op re-apply", "10 zones"), []).append((client, server_cpu(remotes) - before))
         assert all(l.endswith("0 write operation(s) in 0 transaction(s)") for l in out.rstrip().split("\n")[-10:]), out[-500:]
         assert sizes == [os.path.getsize(os.path.join(os.path.dirname(r[len("unix:"):]), "nb.db")) for r in remotes]
         record("no-op re-apply", "10 zones at once (one process, 10 --db)", wall, rss)
@@ -485,7 +511,10 @@ def cmd_zones(size, work, ctl):
         cold, noop = [], []
         for i, z in enumerate(zones):
             remote, _ = servers.start(templates[i])
-            cold.append(timed([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])[:2])
+            before = server_cpu([remote])
+            w, r, c, _ = timed_cpu([ctl, "--db=" + remote] + subnet + ["apply", "-f", zoned])
+            cold.append((w, r))
+            cpu.setdefault(("cold apply", "one zone"), []).append((c, server_cpu([remote]) - before))
             if concurrent_rows is not None:
                 alone = zone_rows(remote)
                 assert alone == concurrent_rows[i], "zone %s alone differs from the concurrent run: %r" % (
@@ -515,6 +544,13 @@ def cmd_zones(size, work, ctl):
         for tool, v in tools.items():
             w, r = statistics.median(x for x, _ in v), max(y for _, y in v)
             print("| %s | %s | %.3f | %.2f | %.0f | %.2f |" % (scenario, tool, w, w / bw, r, r / br))
+    cores = os.cpu_count()
+    print()
+    print("CPU seconds, medians (client = ovn-egressctl, servers = the ovsdb-servers it wrote to);"
+          " the floor is max(the servers' CPU / %d cores, one server's CPU):" % cores)
+    for (scenario, run), v in cpu.items():
+        client, server = statistics.median(c for c, _ in v), statistics.median(s for _, s in v)
+        print("- %s, %s: client %.2f s, servers %.2f s; all CPU / %d cores = %.2f s" % (scenario, run, client, server, cores, (client + server) / cores))
 
 
 if __name__ == "__main__":

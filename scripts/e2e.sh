@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# End to end on a real OVN data path (userspace datapath, network namespaces; no kernel
+# module, no Kubernetes): NB and SB servers, ovn-northd, ovs-vswitchd with a netdev br-int,
+# ovn-controller; namespaces for a pod, two nodes (management port ovn-k8s-mp0 and an uplink)
+# and an external HTTP server that logs each client's address. ovn-egressctl writes every
+# egress row (apply) and every node rule (run --node, one node agent per node namespace);
+# the harness only builds the base topology that ovnkube would, and MetalLB's route to the
+# load balancer IP. Each scenario is checked on packets: the source address the server saw.
+#   scripts/e2e.sh [--keep]      needs root; prints one line per scenario and the total time
+# Set-up facts and pitfalls: ../shared/datapath-notes.md (tx offload off on every namespace
+# end, unique veth ifindexes, ovn-controller without --unixctl).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+[ "$(id -u)" -eq 0 ] || { echo "e2e: needs root (network namespaces, netfilter)" >&2; exit 2; }
+for p in ovn-host ethtool; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
+done
+ctl=${OVN_EGRESSCTL:-$root/.build/debug/ovn-egressctl}
+[ -x "$ctl" ] || swift build --product ovn-egressctl >/dev/null
+started=$(date +%s.%N)
+
+D=$(mktemp -d /tmp/egress-e2e.XXXXXX)
+export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
+nss=(e2e-pod1 e2e-host1 e2e-host2 e2e-ext)
+agents=()
+teardown() {
+  for p in "${agents[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -S "$D/vswitchd.ctl" ] && ovs-appctl -t "$D/vswitchd.ctl" exit --cleanup 2>/dev/null || true
+  for pid in "$D"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
+  for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  for l in e2e-pod1-o e2e-mp1-o e2e-mp2-o; do ip link del "$l" 2>/dev/null || true; done
+  [ "${KEEP:-}" = 1 ] || rm -rf "$D"
+}
+trap teardown EXIT
+[ "${1:-}" = --keep ] && KEEP=1
+nb="unix:$D/nb.sock"
+nbctl() { ovn-nbctl --db="$nb" "$@"; }
+
+# ---- daemons
+for db in nb sb; do
+  ovsdb-tool create "$D/$db.db" "/usr/share/ovn/ovn-$db.ovsschema"
+  ovsdb-server --detach --no-chdir -vconsole:off --pidfile="$D/$db.pid" --log-file="$D/$db.log" \
+    --unixctl="$D/$db.ctl" --remote="punix:$D/$db.sock" "$D/$db.db"
+done
+ovn-northd --detach --no-chdir -vconsole:off --pidfile="$D/northd.pid" --log-file="$D/northd.log" \
+  --unixctl="$D/northd.ctl" --ovnnb-db="$nb" --ovnsb-db="unix:$D/sb.sock"
+ovsdb-tool create "$D/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+ovsdb-server --detach --no-chdir -vconsole:off --pidfile="$D/ovsdb.pid" --log-file="$D/ovsdb.log" \
+  --unixctl="$D/ovsdb.ctl" --remote="punix:$D/db.sock" "$D/conf.db"
+vsctl() { ovs-vsctl --db="unix:$D/db.sock" "$@"; }
+vsctl --no-wait init
+ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile="$D/vswitchd.pid" --log-file="$D/vswitchd.log" \
+  --unixctl="$D/vswitchd.ctl" "unix:$D/db.sock"
+vsctl add-br br-int -- set bridge br-int datapath_type=netdev fail-mode=secure other-config:disable-in-band=true
+vsctl set open . external_ids:system-id=chassis-1 external_ids:ovn-remote="unix:$D/sb.sock" \
+  external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge-datapath-type=netdev
+ovn-controller --detach --no-chdir -vconsole:off --pidfile="$D/controller.pid" --log-file="$D/controller.log" "unix:$D/db.sock"
+
+# ---- the base topology ovnkube would write: router, one switch per node, mp0 ports, the pod
+nbctl lr-add ovn_cluster_router
+for n in 1 2; do
+  x=$(( n == 1 ? 0 : 2 )); sw=work00$n
+  nbctl ls-add "$sw" \
+    -- lrp-add ovn_cluster_router "rtos-$sw" "0a:58:0a:7c:0$x:01" "10.124.$x.1/24" \
+    -- lsp-add "$sw" "stor-$sw" -- lsp-set-type "stor-$sw" router -- lsp-set-addresses "stor-$sw" router \
+    -- lsp-set-options "stor-$sw" "router-port=rtos-$sw" \
+    -- lsp-add "$sw" "k8s-$sw" -- lsp-set-addresses "k8s-$sw" "0a:58:0a:7c:0$x:02 10.124.$x.2"
+  nbctl --policy=src-ip lr-route-add ovn_cluster_router "10.124.$x.0/24" "10.124.$x.2"
+done
+nbctl lsp-add work001 pod1 -- lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0.3"
+
+for ns in "${nss[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+# attach OVS-END NS NS-END LSP MAC IP/LEN: a veth from br-int into a namespace, bound to an LSP.
+attach() {
+  ip link add "$1" type veth peer name "$3" netns "$2"
+  ip -n "$2" link set "$3" address "$5"
+  ip -n "$2" addr add "$6" dev "$3"
+  ip -n "$2" link set "$3" up
+  ip link set "$1" up
+  ip netns exec "$2" ethtool -K "$3" tx off >/dev/null
+  ethtool -K "$1" tx off >/dev/null 2>&1 || true
+  vsctl add-port br-int "$1" -- set interface "$1" "external_ids:iface-id=$4"
+}
+attach e2e-pod1-o e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24
+ip -n e2e-pod1 route add default via 10.124.0.1
+attach e2e-mp1-o e2e-host1 ovn-k8s-mp0 k8s-work001 0a:58:0a:7c:00:02 10.124.0.2/24
+attach e2e-mp2-o e2e-host2 ovn-k8s-mp0 k8s-work002 0a:58:0a:7c:02:02 10.124.2.2/24
+ip -n e2e-host1 route add 10.124.0.0/16 via 10.124.0.1
+ip -n e2e-host2 route add 10.124.0.0/16 via 10.124.2.1
+# The external network: a bridge in e2e-ext, each node's uplink on it (unique ifindexes).
+ip -n e2e-ext link add br0 type bridge
+ip -n e2e-ext addr add 192.168.122.1/24 dev br0
+ip -n e2e-ext link set br0 up
+for n in 1 2; do
+  ip link add "e2e-ext$n" index $((50 + n)) netns "e2e-host$n" type veth peer name "h$n" index $((60 + n)) netns e2e-ext
+  ip -n e2e-ext link set "h$n" master br0 up
+  ip -n "e2e-host$n" addr add "192.168.122.10$n/24" dev "e2e-ext$n"
+  ip -n "e2e-host$n" link set "e2e-ext$n" up
+  ip -n "e2e-host$n" route add default via 192.168.122.1
+  ip netns exec "e2e-host$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  # The node's own SNAT for pod traffic, as on any node.
+  ip netns exec "e2e-host$n" iptables -t nat -A POSTROUTING -s 10.124.0.0/16 -o "e2e-ext$n" -j MASQUERADE
+done
+ip -n e2e-ext addr add 10.2.20.7/32 dev lo
+ip netns exec e2e-ext python3 -u -m http.server --bind 10.2.20.7 8080 >"$D/http.log" 2>&1 &
+agents+=($!)
+
+nbctl --timeout=30 wait-until logical_switch_port pod1 up=true
+nbctl --timeout=30 wait-until logical_switch_port k8s-work001 up=true
+nbctl --timeout=30 wait-until logical_switch_port k8s-work002 up=true
+nbctl --wait=hv sync
+for _ in $(seq 100); do ip netns exec e2e-ext ss -ltn | grep -q 10.2.20.7:8080 && break; sleep 0.02; done
+
+# ---- the manifests: the worked example, in a folder the agents watch
+M=$D/manifests
+mkdir -p "$M"
+cp examples/worked-example/nodes.yaml examples/worked-example/service.yaml "$M/"
+for n in 1 2; do
+  ip netns exec "e2e-host$n" "$ctl" run --node "work00$n" -f "$M" >"$D/agent$n.log" 2>&1 &
+  agents+=($!)
+done
+
+# The source address the server saw for one request from the pod (empty: the request failed).
+seen() {
+  local before
+  before=$(wc -l <"$D/http.log")
+  ip netns exec e2e-pod1 curl -s -o /dev/null -m 3 http://10.2.20.7:8080/ || true
+  for _ in $(seq 50); do [ "$(wc -l <"$D/http.log")" -gt "$before" ] && break; sleep 0.01; done
+  tail -n +"$((before + 1))" "$D/http.log" | awk '/"GET/ {print $1}' | tail -1
+}
+# MetalLB's part: the load balancer IP routed to the host node's uplink.
+lb_route_to() { ip -n e2e-ext route replace 172.18.255.200/32 via "192.168.122.10$1"; }
+# Rewrites a manifest the way tools do: written aside, renamed into place.
+rewrite() { sed "$2" "$M/$1" >"$M/.$1.tmp" && mv "$M/.$1.tmp" "$M/$1"; }
+# Waits until the node's chain holds (or, with !, no longer holds) the pod's SNAT.
+wait_snat() {
+  for _ in $(seq 100); do
+    if ip netns exec "e2e-host$1" iptables -t nat -S OVN-KUBE-EGRESS-SVC 2>/dev/null | grep -q "10.124.0.3/32"; then
+      [ "$2" = present ] && return 0
+    else
+      [ "$2" = absent ] && return 0
+    fi
+    sleep 0.05
+  done
+  echo "node $1: SNAT not $2" >&2; return 1
+}
+failed=0
+check() { # NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then printf 'ok    %-70s saw %s\n' "$1" "$3"; else printf 'FAIL  %-70s saw %s, expected %s\n' "$1" "${3:-nothing}" "$2"; failed=1; fi
+}
+
+# 1. before the EgressService's rows: the node's own address
+check "before: pod on work001 leaves as work001" 192.168.122.101 "$(seen)"
+
+# 2. apply: the reroute to work002's mp0, work002's agent SNATs to the LB IP
+lb_route_to 2
+"$ctl" --db="$nb" apply -f "$M" >/dev/null
+nbctl --wait=hv sync
+wait_snat 2 present
+check "apply: host work002, the server sees the load balancer IP" 172.18.255.200 "$(seen)"
+
+# 3. negative control: the policy without the node's SNAT (the agent stopped, its chain flushed)
+kill "${agents[2]}"; wait "${agents[2]}" 2>/dev/null || true
+ip netns exec e2e-host2 iptables -t nat -F OVN-KUBE-EGRESS-SVC
+check "control: reroute without the SNAT leaves as work002's own address" 192.168.122.102 "$(seen)"
+ip netns exec e2e-host2 "$ctl" run --node work002 -f "$M" >>"$D/agent2.log" 2>&1 &
+agents[2]=$!
+wait_snat 2 present
+check "the agent restarted: the LB IP again" 172.18.255.200 "$(seen)"
+
+# 4. the host moves to work001 (selector): the new host SNATs, the old one's rule is gone
+rewrite service.yaml 's/kubernetes.io\/hostname: work002/kubernetes.io\/hostname: work001/'
+lb_route_to 1
+"$ctl" --db="$nb" apply -f "$M" >/dev/null
+nbctl --wait=hv sync
+wait_snat 1 present
+wait_snat 2 absent
+check "host moved to work001: the LB IP through work001" 172.18.255.200 "$(seen)"
+
+# 5. removal with --prune: back to the node's own address, no 101 row
+rm "$M/service.yaml"
+"$ctl" --db="$nb" apply --prune -f "$M" >/dev/null
+nbctl --wait=hv sync
+wait_snat 1 absent
+check "removed with --prune: work001's own address again" 192.168.122.101 "$(seen)"
+check "removed with --prune: no priority-101 row left" 0 "$(nbctl --bare --columns=_uuid find Logical_Router_Policy priority=101 | grep -c . || true)"
+
+printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"
+exit $failed
