@@ -24,9 +24,10 @@ started=$(date +%s.%N)
 D=$(mktemp -d /tmp/egress-e2e.XXXXXX)
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
 nss=(e2e-pod1 e2e-host1 e2e-host2 e2e-ext)
-agents=()
+agents=()           # every background process: servers, controller
+declare -A agent    # node number -> its node agent's pid
 teardown() {
-  for p in "${agents[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${agents[@]}" "${agent[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -S "$D/vswitchd.ctl" ] && ovs-appctl -t "$D/vswitchd.ctl" exit --cleanup 2>/dev/null || true
   for pid in "$D"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
   for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -106,6 +107,16 @@ done
 ip -n e2e-ext addr add 10.2.20.7/32 dev lo
 ip netns exec e2e-ext python3 -u -m http.server --bind 10.2.20.7 8080 >"$D/http.log" 2>&1 &
 agents+=($!)
+# A second server that answers each request with the address it came from (for the failover).
+ip netns exec e2e-ext python3 -c '
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("10.2.20.7", 8081), H).serve_forever()' >"$D/echo.log" 2>&1 &
+agents+=($!)
 
 nbctl --timeout=30 wait-until logical_switch_port pod1 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work001 up=true
@@ -119,7 +130,7 @@ mkdir -p "$M"
 cp examples/worked-example/nodes.yaml examples/worked-example/service.yaml "$M/"
 for n in 1 2; do
   ip netns exec "e2e-host$n" "$ctl" run --node "work00$n" -f "$M" >"$D/agent$n.log" 2>&1 &
-  agents+=($!)
+  agent[$n]=$!
 done
 
 # The source address the server saw for one request from the pod (empty: the request failed).
@@ -162,11 +173,11 @@ wait_snat 2 present
 check "apply: host work002, the server sees the load balancer IP" 172.18.255.200 "$(seen)"
 
 # 3. negative control: the policy without the node's SNAT (the agent stopped, its chain flushed)
-kill "${agents[2]}"; wait "${agents[2]}" 2>/dev/null || true
+kill "${agent[2]}"; wait "${agent[2]}" 2>/dev/null || true
 ip netns exec e2e-host2 iptables -t nat -F OVN-KUBE-EGRESS-SVC
 check "control: reroute without the SNAT leaves as work002's own address" 192.168.122.102 "$(seen)"
 ip netns exec e2e-host2 "$ctl" run --node work002 -f "$M" >>"$D/agent2.log" 2>&1 &
-agents[2]=$!
+agent[2]=$!
 wait_snat 2 present
 check "the agent restarted: the LB IP again" 172.18.255.200 "$(seen)"
 
@@ -186,6 +197,89 @@ nbctl --wait=hv sync
 wait_snat 1 absent
 check "removed with --prune: work001's own address again" 192.168.122.101 "$(seen)"
 check "removed with --prune: no priority-101 row left" 0 "$(nbctl --bare --columns=_uuid find Logical_Router_Policy priority=101 | grep -c . || true)"
+
+# 6. the long-running form: the controller (run) and nftables node agents, the manifests
+#    changing under them; the host may be either worker and starts on work002 (status.host).
+for n in 1 2; do kill "${agent[$n]}" 2>/dev/null || true; wait "${agent[$n]}" 2>/dev/null || true; done
+for n in 1 2; do ip netns exec "e2e-host$n" iptables -t nat -F OVN-KUBE-EGRESS-SVC; done
+sed -e '/kubernetes.io\/hostname: work002/d' examples/worked-example/service.yaml >"$M/.service.yaml.tmp"
+printf 'status:\n  host: work002\n' >>"$M/.service.yaml.tmp"
+mv "$M/.service.yaml.tmp" "$M/service.yaml"
+lb_route_to 2
+"$ctl" --db="$nb" run -f "$M" --no-status >"$D/controller.log" 2>&1 &
+agents+=($!)
+for n in 1 2; do
+  ip netns exec "e2e-host$n" "$ctl" run --node "work00$n" -f "$M" --output nftables >"$D/agent$n.nft.log" 2>&1 &
+  agent[$n]=$!
+done
+wait_nft() {
+  for _ in $(seq 100); do
+    if ip netns exec "e2e-host$1" nft list map inet ovn-kubernetes egress-service-snat-v4 2>/dev/null | grep -q "10.124.0.3 : 172.18.255.200"; then
+      [ "$2" = present ] && return 0
+    else
+      [ "$2" = absent ] && return 0
+    fi
+    sleep 0.05
+  done
+  echo "node $1: nft SNAT not $2" >&2; return 1
+}
+wait_nft 2 present
+for _ in $(seq 100); do [ "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101)" = 10.124.2.2 ] && break; sleep 0.05; done
+nbctl --wait=hv sync
+check "run + nftables agents: host work002, the LB IP" 172.18.255.200 "$(seen)"
+
+# 7. failover in packets: a request every 10 ms while work002 goes NotReady; the route to the
+#    LB IP moves with the host (MetalLB's part, done at the same moment).
+cat >"$D/client.py" <<'PY'
+import socket, sys, time
+end, out = time.time() + float(sys.argv[1]), []
+while time.time() < end:
+    t = time.time()
+    try:
+        s = socket.create_connection(("10.2.20.7", 8081), timeout=0.3)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk: break
+            data += chunk
+        s.close()
+        out.append((t, data.split(b"\r\n\r\n", 1)[1].decode()))
+    except OSError:
+        out.append((t, "lost"))
+    time.sleep(max(0, 0.01 - (time.time() - t)))
+for t, who in out: print("%.3f %s" % (t, who))
+PY
+ip netns exec e2e-pod1 python3 "$D/client.py" 4 >"$D/failover.txt" &
+client=$!
+sleep 1
+changed=$(date +%s.%N)
+sed -e '/name: work002/,/type: Ready/ s/status: "True"/status: "False"/' "$M/nodes.yaml" >"$M/.nodes.yaml.tmp"
+mv "$M/.nodes.yaml.tmp" "$M/nodes.yaml"
+lb_route_to 1
+wait "$client"
+read -r total lb other lost window <<<"$(awk -v c="$changed" '
+  { n++; if ($2 == "172.18.255.200") { lb++; if ($1 < c) last = $1; else if (!first) first = $1 } else if ($2 == "lost") lost++; else other++ }
+  END { printf "%d %d %d %d %.0f", n, lb, other, lost, (first - last) * 1000 }' "$D/failover.txt")"
+echo "failover: $total requests, $lb from the LB IP, $other from another address, $lost lost; outage window ${window} ms" >>"$D/summary"
+check "failover to work001: the LB IP again after work002 went NotReady" 172.18.255.200 "$(tail -1 "$D/failover.txt" | cut -d' ' -f2)"
+wait_nft 2 absent
+check "failover: work002's SNAT element is gone" absent "$(ip netns exec e2e-host2 nft list map inet ovn-kubernetes egress-service-snat-v4 | grep -q 10.124.0.3 && echo present || echo absent)"
+# 8. the host's node agent killed and restarted under the same traffic: its rules stay while
+#    it is down, and its restart rewrites them in one transaction.
+ip netns exec e2e-pod1 python3 "$D/client.py" 2 >"$D/restart.txt" &
+client=$!
+sleep 0.5
+kill -9 "${agent[1]}"; wait "${agent[1]}" 2>/dev/null || true
+sleep 0.5
+ip netns exec e2e-host1 "$ctl" run --node work001 -f "$M" --output nftables >>"$D/agent1.nft.log" 2>&1 &
+agent[1]=$!
+wait "$client"
+read -r total lb other lost <<<"$(awk '{ n++; if ($2 == "172.18.255.200") lb++; else if ($2 == "lost") lost++; else other++ }
+  END { printf "%d %d %d %d", n, lb, other, lost }' "$D/restart.txt")"
+echo "agent restart: $total requests, $lb from the LB IP, $other from another address, $lost lost" >>"$D/summary"
+check "the host's agent killed and restarted: every request from the LB IP" "$total" "$lb"
+cat "$D/summary"
 
 printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"
 exit $failed

@@ -54,12 +54,18 @@ struct ConnectionOptions: ParsableArguments {
     /// Connects to a usable server among the remotes. While none is (an election, a lost
     /// quorum) it keeps trying until shortly before `--timeout`, or for 10 s without one,
     /// and then fails naming what each remote was.
-    func connect(_ remote: String? = nil) async throws -> OVSDBConnection {
+    /// `budget`: give up sooner (one zone among several must leave time for the others).
+    func connect(_ remote: String? = nil, budget: Duration? = nil) async throws -> OVSDBConnection {
         let remote = remote ?? self.remote
+        var configuration = connectionConfiguration(logger: logger)
+        if let budget {
+            configuration.connectTimeout = min(configuration.connectTimeout, .nanoseconds(Int64(budget.components.seconds) * 1_000_000_000
+                                                                                         + budget.components.attoseconds / 1_000_000_000))
+        }
         let connector = ClusterConnector(remotes: try RemoteAddress.list(remote), database: "OVN_Northbound",
-                                         leaderOnly: leaderOnly, configuration: connectionConfiguration(logger: logger))
-        let budget: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)
-        return try await connector.connect(until: .now + budget).0
+                                         leaderOnly: leaderOnly, configuration: configuration)
+        let whole: Duration = timeout > 0 ? .milliseconds(timeout * 1000 - 500) : .seconds(10)
+        return try await connector.connect(until: .now + min(whole, budget ?? whole)).0
     }
 
     /// TLS files, the connect timeout and the logger, for one connection.

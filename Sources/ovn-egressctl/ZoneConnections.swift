@@ -54,9 +54,12 @@ extension ConnectionOptions {
 
     /// Connects to every remote at once; each zone's connection or why there is none, in
     /// the order of `remotes`.
+    /// A zone that cannot be reached (or answers nothing, a frozen server) within half of
+    /// `--timeout` (10 s without one) is given up on, so that the others are still written.
     private static func connectAll(_ remotes: [String], _ options: ConnectionOptions) async -> [ZoneConnection] {
+        let budget: Duration = options.timeout > 0 ? .milliseconds(max(1000, options.timeout * 500)) : .seconds(10)
         let connections = await concurrentResults(remotes.count) { i -> Result<OVSDBConnection, any Error> in
-            do { return .success(try await options.connect(remotes[i])) } catch { return .failure(error) }
+            do { return .success(try await options.connect(remotes[i], budget: budget)) } catch { return .failure(error) }
         }
         return zip(remotes, connections).map { ZoneConnection(remote: $0, connection: $1) }
     }

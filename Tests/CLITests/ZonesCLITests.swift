@@ -121,6 +121,26 @@ struct ZonesCLITests {
         }
     }
 
+    @Test("a zone whose server freezes (SIGSTOP) during the apply: the others are written, it is named, exit 2; resumed, a rerun converges and writes only it")
+    func frozenZoneDuringApply() async throws {
+        try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in
+            let dbs = servers.flatMap { ["--db", $0.remote] }
+            let pid = try #require(OVSDBServerFixture.pid(inFile: servers[1].directory + "/pid"))
+            kill(pid, SIGSTOP)
+            let a1 = try await ctl(dbs + ["--timeout", "6", "apply", "-f", Self.interconnect])
+            kill(pid, SIGCONT)
+            #expect(a1.status == 2, "\(a1.stdout)\(a1.stderr)")
+            #expect(a1.stdout.contains("zone zone-a (\(servers[0].remote)): 9 write operation(s)"), "\(a1.stdout)")
+            #expect(a1.stdout.contains("zone node-c (\(servers[2].remote)): 6 write operation(s)"), "\(a1.stdout)")
+            #expect(a1.stderr.contains("1 of 3 zones failed"), "\(a1.stderr)")
+            #expect(try await servers[1].nbctl(["find", "Logical_Router_Policy", "priority=101"]).isEmpty)
+            let a2 = try await ctl(dbs + ["apply", "-f", Self.interconnect])
+            #expect(a2.status == 0, "\(a2.stderr)")
+            #expect(a2.stdout.contains("zone zone-a (\(servers[0].remote)): 0 write operation(s)"))
+            #expect(a2.stdout.contains("zone zone-b (\(servers[1].remote)): 6 write operation(s)"))
+        }
+    }
+
     @Test("refused with nothing written: two databases of one zone, --zone with several --db, a database without NB_Global")
     func refusals() async throws {
         try await withZoneRouterServers(["zone-a", "zone-a"]) { servers in
