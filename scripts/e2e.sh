@@ -279,6 +279,14 @@ read -r total lb other lost <<<"$(awk '{ n++; if ($2 == "172.18.255.200") lb++; 
   END { printf "%d %d %d %d", n, lb, other, lost }' "$D/restart.txt")"
 echo "agent restart: $total requests, $lb from the LB IP, $other from another address, $lost lost" >>"$D/summary"
 check "the host's agent killed and restarted: every request from the LB IP" "$total" "$lb"
+# 9. spec.network: on the host (now work001) the server is reachable only through routing
+#    table 100; with network "100" the agent's ip rule sends the pod's traffic there.
+ip -n e2e-host1 route add unreachable 10.2.20.7/32
+ip -n e2e-host1 route add 10.2.20.7/32 via 192.168.122.1 dev e2e-ext1 table 100
+check "control: without spec.network the main table has no way out" "" "$(seen)"
+rewrite service.yaml 's/^  sourceIPBy: LoadBalancerIP$/  sourceIPBy: LoadBalancerIP\n  network: "100"/'
+for _ in $(seq 100); do ip -n e2e-host1 rule show priority 5000 | grep -q "from 10.124.0.3 lookup 100" && break; sleep 0.05; done
+check "spec.network 100: the pod's traffic leaves through table 100, as the LB IP" 172.18.255.200 "$(seen)"
 cat "$D/summary"
 
 printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"
