@@ -157,6 +157,11 @@ wait_snat() {
   done
   echo "node $1: SNAT not $2" >&2; return 1
 }
+# Waits until the controller has written the pod's reroute to NEXTHOP.
+wait_nexthop() {
+  for _ in $(seq 100); do [ "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101)" = "$1" ] && return 0; sleep 0.05; done
+  echo "the reroute never went to $1" >&2; return 1
+}
 failed=0
 check() { # NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then printf 'ok    %-70s saw %s\n' "$1" "$3"; else printf 'FAIL  %-70s saw %s, expected %s\n' "$1" "${3:-nothing}" "$2"; failed=1; fi
@@ -224,7 +229,7 @@ wait_nft() {
   echo "node $1: nft SNAT not $2" >&2; return 1
 }
 wait_nft 2 present
-for _ in $(seq 100); do [ "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101)" = 10.124.2.2 ] && break; sleep 0.05; done
+wait_nexthop 10.124.2.2
 nbctl --wait=hv sync
 check "run + nftables agents: host work002, the LB IP" 172.18.255.200 "$(seen)"
 
@@ -287,6 +292,27 @@ check "control: without spec.network the main table has no way out" "" "$(seen)"
 rewrite service.yaml 's/^  sourceIPBy: LoadBalancerIP$/  sourceIPBy: LoadBalancerIP\n  network: "100"/'
 for _ in $(seq 100); do ip -n e2e-host1 rule show priority 5000 | grep -q "from 10.124.0.3 lookup 100" && break; sleep 0.05; done
 check "spec.network 100: the pod's traffic leaves through table 100, as the LB IP" 172.18.255.200 "$(seen)"
+# 10. externalTrafficPolicy: Local: only a node with an endpoint may host. work002 is Ready
+#     again and the selector names it: it hosts. Then the selector allows both workers and the
+#     Service is ETP=Local: the host must be work001, where the pod is.
+cp examples/worked-example/nodes.yaml "$M/.nodes.yaml.tmp" && mv "$M/.nodes.yaml.tmp" "$M/nodes.yaml"
+sed -e 's/^  sourceIPBy: LoadBalancerIP$/  sourceIPBy: LoadBalancerIP\n  network: "100"/' examples/worked-example/service.yaml >"$M/.service.yaml.tmp"
+mv "$M/.service.yaml.tmp" "$M/service.yaml"
+lb_route_to 2
+wait_nft 2 present
+wait_nexthop 10.124.2.2
+nbctl --wait=hv sync
+check "work002 Ready again and selected: the LB IP through work002" 172.18.255.200 "$(seen)"
+sed -e '/kubernetes.io\/hostname: work002/d' -e 's/externalTrafficPolicy: Cluster/externalTrafficPolicy: Local/' \
+    -e 's/^  sourceIPBy: LoadBalancerIP$/  sourceIPBy: LoadBalancerIP\n  network: "100"/' examples/worked-example/service.yaml >"$M/.service.yaml.tmp"
+mv "$M/.service.yaml.tmp" "$M/service.yaml"
+lb_route_to 1
+wait_nft 1 present
+wait_nft 2 absent
+wait_nexthop 10.124.0.2
+nbctl --wait=hv sync
+check "ETP=Local: the host moved to work001, the node with the endpoint" 10.124.0.2 "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101)"
+check "ETP=Local: the LB IP through work001" 172.18.255.200 "$(seen)"
 cat "$D/summary"
 
 printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"
