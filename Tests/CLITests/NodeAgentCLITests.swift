@@ -38,22 +38,16 @@ private let canMakeNamespaces = getuid() == 0 && FileManager.default.isExecutabl
 
 /// The worked example in a temporary folder, with spec.network set to table 100.
 private func workedExample() throws -> String {
-    var template = Array("/tmp/egress-node-agent.XXXXXX".utf8CString)
-    let dir = String(cString: mkdtemp(&template)!)
-    try FileManager.default.copyItem(atPath: examples + "/worked-example/nodes.yaml", toPath: dir + "/nodes.yaml")
-    let service = try String(contentsOfFile: examples + "/worked-example/service.yaml", encoding: .utf8)
-    try service.replacingOccurrences(of: "  sourceIPBy: LoadBalancerIP\n", with: "  sourceIPBy: LoadBalancerIP\n  network: \"100\"\n")
-        .write(toFile: dir + "/service.yaml", atomically: true, encoding: .utf8)
+    let dir = try exampleCopy("worked-example", files: ["nodes.yaml", "service.yaml"])
+    try atomicRewrite(dir + "/service.yaml") {
+        $0.replacingOccurrences(of: "  sourceIPBy: LoadBalancerIP\n", with: "  sourceIPBy: LoadBalancerIP\n  network: \"100\"\n")
+    }
     return dir
 }
 
 /// The host moves to work001: the file is rewritten and renamed into place.
 private func moveHost(_ dir: String) throws {
-    let path = dir + "/service.yaml"
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    try text.replacingOccurrences(of: "kubernetes.io/hostname: work002", with: "kubernetes.io/hostname: work001")
-        .write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
-    guard rename(path + ".tmp", path) == 0 else { throw FixtureError("rename failed") }
+    try atomicRewrite(dir + "/service.yaml") { $0.replacingOccurrences(of: "kubernetes.io/hostname: work002", with: "kubernetes.io/hostname: work001") }
 }
 
 @Suite("ovn-egressctl run --node: the node agent in a network namespace", .serialized,

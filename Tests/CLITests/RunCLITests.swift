@@ -5,20 +5,7 @@ import OVSDBTestSupport
 
 /// A temporary folder holding a copy of the worked example.
 private func manifestFolder() throws -> String {
-    var template = Array("/tmp/egress-run.XXXXXX".utf8CString)
-    let dir = String(cString: mkdtemp(&template)!)
-    for name in ["nodes.yaml", "service.yaml"] {
-        try FileManager.default.copyItem(atPath: examples + "/worked-example/" + name, toPath: dir + "/" + name)
-    }
-    return dir
-}
-
-/// Rewrites a file the way tools do it atomically: a new file renamed over the old one.
-private func atomicRewrite(_ path: String, _ transform: (String) -> String) throws {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    let temporary = (path as NSString).deletingLastPathComponent + "/.edit.tmp"
-    try transform(text).write(toFile: temporary, atomically: false, encoding: .utf8)
-    guard rename(temporary, path) == 0 else { throw FixtureError("rename failed") }
+    try exampleCopy("worked-example", files: ["nodes.yaml", "service.yaml"])
 }
 
 /// The reroute policies as `lr-policy-list` prints them: priority, match, action, nexthop.

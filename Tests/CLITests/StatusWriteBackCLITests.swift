@@ -34,14 +34,8 @@ private func calls(_ dir: String) -> [[String]] {
     }
 }
 
-/// The worked example as a folder, with or without the host's label already on work002.
 private func example() throws -> String {
-    var template = Array("/tmp/egress-status.XXXXXX".utf8CString)
-    let dir = String(cString: mkdtemp(&template)!)
-    for name in ["nodes.yaml", "service.yaml"] {
-        try FileManager.default.copyItem(atPath: examples + "/worked-example/" + name, toPath: dir + "/" + name)
-    }
-    return dir
+    try exampleCopy("worked-example", files: ["nodes.yaml", "service.yaml"])
 }
 
 @Suite("status write-back through kubectl", .serialized)
@@ -68,23 +62,16 @@ struct StatusWriteBackCLITests {
 
             // The cluster now says so (as a watch would report it): nothing more is written.
             let path = dir + "/service.yaml"
-            var text = try String(contentsOfFile: path, encoding: .utf8)
             // The EgressService is the file's last document.
-            text += "status:\n  host: work002\n"
-            try text.write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
-            #expect(rename(path + ".tmp", path) == 0)
-            let nodesPath = dir + "/nodes.yaml"
-            var nodes = try String(contentsOfFile: nodesPath, encoding: .utf8)
-            nodes = nodes.replacingOccurrences(of: "      kubernetes.io/hostname: work002\n", with: "      kubernetes.io/hostname: work002\n      \(Self.label): \"\"\n")
-            try nodes.write(toFile: nodesPath + ".tmp", atomically: false, encoding: .utf8)
-            #expect(rename(nodesPath + ".tmp", nodesPath) == 0)
+            try atomicRewrite(path) { $0 + "status:\n  host: work002\n" }
+            try atomicRewrite(dir + "/nodes.yaml") {
+                $0.replacingOccurrences(of: "      kubernetes.io/hostname: work002\n", with: "      kubernetes.io/hostname: work002\n      \(Self.label): \"\"\n")
+            }
             try await Task.sleep(for: .milliseconds(700))
             #expect(calls(kubectl).count == 4, "\(calls(kubectl))")
 
             // The host moves to work001.
-            text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "kubernetes.io/hostname: work002", with: "kubernetes.io/hostname: work001")
-            try text.write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
-            #expect(rename(path + ".tmp", path) == 0)
+            try atomicRewrite(path) { $0.replacingOccurrences(of: "kubernetes.io/hostname: work002", with: "kubernetes.io/hostname: work001") }
             #expect(try await eventuallyAsync(seconds: 10) { calls(kubectl).count >= 7 }, "\(run.log)")
             #expect(Array(calls(kubectl).dropFirst(4)) == [
                 ["patch", "egressservices.k8s.ovn.org", "example-service", "--namespace", "default", "--subresource=status",

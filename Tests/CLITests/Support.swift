@@ -23,3 +23,19 @@ func withRouterServer(_ body: (OVSDBServerFixture) async throws -> Void) async t
         try await body(server)
     }
 }
+
+/// A temporary folder holding a copy of `files` of examples/NAME.
+func exampleCopy(_ name: String, files: [String]) throws -> String {
+    var template = Array("/tmp/egress-example.XXXXXX".utf8CString)
+    let dir = String(cString: mkdtemp(&template)!)
+    for file in files { try FileManager.default.copyItem(atPath: examples + "/" + name + "/" + file, toPath: dir + "/" + file) }
+    return dir
+}
+
+/// Rewrites a file the way tools do it atomically: a new file renamed over the old one.
+func atomicRewrite(_ path: String, _ transform: (String) -> String) throws {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let temporary = (path as NSString).deletingLastPathComponent + "/.edit.tmp"
+    try transform(text).write(toFile: temporary, atomically: false, encoding: .utf8)
+    guard rename(temporary, path) == 0 else { throw FixtureError("rename failed") }
+}

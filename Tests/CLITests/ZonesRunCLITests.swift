@@ -3,22 +3,13 @@ import OVSDBClient
 import OVSDBTestSupport
 import Testing
 
-/// A temporary copy of examples/interconnect.
-private func interconnectFolder() throws -> String {
-    var template = Array("/tmp/egress-zones-run.XXXXXX".utf8CString)
-    let dir = String(cString: mkdtemp(&template)!)
-    for name in ["nodes.yaml", "services.yaml"] {
-        try FileManager.default.copyItem(atPath: ZonesCLITests.interconnect + "/" + name, toPath: dir + "/" + name)
-    }
-    return dir
-}
 
 @Suite("ovn-egressctl run across interconnect zones", .serialized)
 struct ZonesRunCLITests {
     @Test("run with three --db: every zone converges; with zone-b stopped an edit reaches zone-a and node-c, /healthz names zone-b; restarted, zone-b is caught up; metrics carry the zone")
     func runAcrossZones() async throws {
         try await withZoneRouterServers(["zone-a", "zone-b", "node-c"]) { servers in
-            let dir = try interconnectFolder()
+            let dir = try exampleCopy("interconnect", files: ["nodes.yaml", "services.yaml"])
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let dbs = servers.flatMap { ["--db", $0.remote] }
             let run = try RunningCtl(["run", "--db", servers[1].remote, "--db", servers[2].remote, "-f", dir, "--metrics", "127.0.0.1:0"],
@@ -34,10 +25,7 @@ struct ZonesRunCLITests {
 
             servers[1].kill()
             // shop/web's zone-b pod changes IP: zone-b's own reroute, and zone-a's :ic row for it.
-            let path = dir + "/services.yaml"
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            try text.replacingOccurrences(of: "[10.128.3.5]", with: "[10.128.3.9]").write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
-            #expect(rename(path + ".tmp", path) == 0)
+            try atomicRewrite(dir + "/services.yaml") { $0.replacingOccurrences(of: "[10.128.3.5]", with: "[10.128.3.9]") }
             let others = ["--db", servers[0].remote, "--db", servers[2].remote]
             #expect(try await eventuallyAsync(seconds: 15) { try await converged(others) }, "\(run.log)")
             #expect(try await servers[0].nbctl(["find", "Logical_Router_Policy", "external_ids:EgressSVC=\"shop/web:ic\""]).contains("10.128.3.9"))

@@ -54,6 +54,22 @@ public struct ClusterObjectStore: Sendable {
         return (old.map { [$0.object] } ?? []) + [object]
     }
 
+    /// Adds or replaces objects after checking each as the API server checks names and
+    /// labels: one that fails is the error, and none is added.
+    public mutating func upsert(checking newObjects: [ClusterObject], source: String) throws(ManifestError) -> [ClusterObject] {
+        for o in newObjects { try o.validate() }
+        var touched: [ClusterObject] = []
+        for o in newObjects { touched += upsert(o, source: source) }
+        return touched
+    }
+
+    /// Removes objects; unknown keys are ignored.
+    public mutating func remove(_ keys: [ObjectKey]) -> [ClusterObject] {
+        var touched: [ClusterObject] = []
+        for k in keys { touched += remove(k) }
+        return touched
+    }
+
     @discardableResult
     public mutating func remove(_ key: ObjectKey) -> [ClusterObject] {
         guard let old = objects.removeValue(forKey: key) else { return [] }
@@ -106,9 +122,15 @@ public struct ClusterObjectStore: Sendable {
 
     /// The EgressService of a service key (`namespace/name`), when held.
     public func egressService(_ key: String) -> EgressService? {
-        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, case .egressService(let es)? = objects[ObjectKey(kind: .egressService, namespace: parts[0], name: parts[1])]?.object else { return nil }
+        guard let (namespace, name) = Self.split(key),
+              case .egressService(let es)? = objects[ObjectKey(kind: .egressService, namespace: namespace, name: name)]?.object else { return nil }
         return es
+    }
+
+    /// `namespace/name` as its two parts.
+    private static func split(_ service: String) -> (String, String)? {
+        let parts = service.split(separator: "/", maxSplits: 1).map(String.init)
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
     /// The objects as one input, in key order (so that planning sees the same input for the
@@ -122,10 +144,9 @@ public struct ClusterObjectStore: Sendable {
     public func input(forServices services: Set<String>) -> ClusterInput {
         var keys: [ObjectKey] = Array(nodeKeys)
         for service in services {
-            let parts = service.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            keys.append(ObjectKey(kind: .egressService, namespace: parts[0], name: parts[1]))
-            keys.append(ObjectKey(kind: .service, namespace: parts[0], name: parts[1]))
+            guard let (namespace, name) = Self.split(service) else { continue }
+            keys.append(ObjectKey(kind: .egressService, namespace: namespace, name: name))
+            keys.append(ObjectKey(kind: .service, namespace: namespace, name: name))
             keys += slicesByService[service] ?? []
         }
         return ClusterInput(clusterObjects: keys.sorted().compactMap { objects[$0]?.object })

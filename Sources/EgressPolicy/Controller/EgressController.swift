@@ -105,17 +105,12 @@ public actor EgressController: ServiceLifecycle.Service {
 
     /// Adds or replaces objects (checked as the API server checks names and labels).
     public func upsert(_ newObjects: [ClusterObject], source: String = "api") throws(ManifestError) {
-        for o in newObjects { try o.validate() }
-        var touched: [ClusterObject] = []
-        for o in newObjects { touched += objects.upsert(o, source: source) }
-        inputChanged(touched)
+        inputChanged(try objects.upsert(checking: newObjects, source: source))
     }
 
     /// Removes objects; unknown keys are ignored.
     public func delete(_ keys: [ObjectKey]) {
-        var touched: [ClusterObject] = []
-        for k in keys { touched += objects.remove(k) }
-        inputChanged(touched)
+        inputChanged(objects.remove(keys))
     }
 
     /// Makes `source` (a file, say) hold exactly `newObjects`: objects it held before and

@@ -33,7 +33,6 @@ public actor StatusWriter: ServiceLifecycle.Service {
     private var generation = 0
     private var wake: CheckedContinuation<Void, Never>?
     private var stopping = false
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let runs: Counter
     private let failures: Counter
 
@@ -68,31 +67,14 @@ public actor StatusWriter: ServiceLifecycle.Service {
         wake = nil
     }
 
-    /// Returns once nothing is left to run (or given up on), for tests and a clean exit.
-    public func drain() async {
-        while !stopping && wanted.values.contains(where: { $0.attempts < configuration.maxAttempts }) {
-            await withCheckedContinuation { idleWaiters.append($0) }
-        }
-    }
-
     public func stop() {
         stopping = true
         wake?.resume()
         wake = nil
-        for w in idleWaiters { w.resume() }
-        idleWaiters = []
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await self.loop()
-            } onCancel: {
-                Task { await self.stop() }
-            }
-        } onGracefulShutdown: {
-            Task { await self.stop() }
-        }
+        await runUntilStopped({ await self.loop() }, stop: { await self.stop() })
     }
 
     private func loop() async {
@@ -101,10 +83,6 @@ public actor StatusWriter: ServiceLifecycle.Service {
             let due = wanted.filter { $0.value.attempts < configuration.maxAttempts && $0.value.notBefore <= now }.keys.sorted()
             for service in due where !stopping { await runCommands(of: service) }
             let live = wanted.values.filter { $0.attempts < configuration.maxAttempts }
-            if live.isEmpty {
-                for w in idleWaiters { w.resume() }
-                idleWaiters = []
-            }
             guard !stopping else { break }
             let next = live.map(\.notBefore).min()
             let timer = next.map { at in Task { try? await Task.sleep(until: at); self.resumeLoop() } }

@@ -34,32 +34,23 @@ struct IPRules: NodeRuleSet {
         Set(plan.ipRules.filter { $0.source.family == family }.map { Rule(source: $0.source.description, table: $0.table) })
     }
 
-    func drift(from plan: NodePlan) async throws(NodeAgentError) -> String? {
+    func bringInStep(_ plan: NodePlan) async throws(NodeAgentError) -> String? {
+        var why: [String] = []
         for family in IPAddress.Family.allCases {
             let live = try await Self.live(family), desired = Self.desired(plan, family)
-            if live != desired {
-                return "\(family.rawValue) rules at priority \(Self.priority): \(desired.subtracting(live).count) missing, \(live.subtracting(desired).count) unexpected"
-            }
-        }
-        return nil
-    }
-
-    func apply(_ plan: NodePlan) async throws(NodeAgentError) {
-        for family in IPAddress.Family.allCases {
-            let live = try await Self.live(family), desired = Self.desired(plan, family)
+            guard live != desired else { continue }
+            let extra = live.subtracting(desired), missing = desired.subtracting(live)
+            why.append("\(family.rawValue) rules at priority \(Self.priority): \(missing.count) missing, \(extra.count) unexpected")
             // Each line holds an address and a table that were parsed and checked (a table is
             // a number or a name of letters, digits, '-', '_' and '.').
-            var lines: [String] = []
-            for r in live.subtracting(desired).sorted(by: { ($0.source, $0.table) < ($1.source, $1.table) }) where Self.isSafe(r) {
-                lines.append("rule del priority \(Self.priority) from \(r.source) table \(r.table)")
-            }
-            for r in desired.subtracting(live).sorted(by: { ($0.source, $0.table) < ($1.source, $1.table) }) where Self.isSafe(r) {
-                lines.append("rule add priority \(Self.priority) from \(r.source) table \(r.table)")
-            }
+            let order = { (a: Rule, b: Rule) in (a.source, a.table) < (b.source, b.table) }
+            let lines = extra.sorted(by: order).filter(Self.isSafe).map { "rule del priority \(Self.priority) from \($0.source) table \($0.table)" }
+                + missing.sorted(by: order).filter(Self.isSafe).map { "rule add priority \(Self.priority) from \($0.source) table \($0.table)" }
             guard !lines.isEmpty else { continue }
             let run = try await HostCommand.run("ip", [family == .v4 ? "-4" : "-6", "-batch", "-"], input: lines.joined(separator: "\n") + "\n")
             guard run.succeeded else { throw run.failure("ip -batch") }
         }
+        return why.isEmpty ? nil : why.joined(separator: "; ")
     }
 
     /// A value read back from `ip` goes into a batch line only when it cannot split it.

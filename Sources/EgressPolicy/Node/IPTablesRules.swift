@@ -48,25 +48,25 @@ struct IPTablesRules: NodeRuleSet {
         return postrouting.output.split(separator: "\n").contains { $0 == Self.jump }
     }
 
-    func drift(from plan: NodePlan) async throws(NodeAgentError) -> String? {
+    func bringInStep(_ plan: NodePlan) async throws(NodeAgentError) -> String? {
+        let jumps = try await hasJump()
+        guard let why = try await chainDrift(plan) ?? (jumps ? nil : "no jump to \(NodePlan.chain) in POSTROUTING") else { return nil }
+        var text = plan.iptablesRestore(family)
+        if !jumps { text = text.replacingLastCommit(with: "-I POSTROUTING 1 -j \(NodePlan.chain)\nCOMMIT\n") }
+        let restore = try await HostCommand.run(restoreTool, ["-w", "--noflush"], input: text)
+        guard restore.succeeded else { throw restore.failure(restoreTool) }
+        return why
+    }
+
+    /// How the chain differs from the plan's rules; nil: the same rules in the same order.
+    private func chainDrift(_ plan: NodePlan) async throws(NodeAgentError) -> String? {
         let chain = try await tool(["-S", NodePlan.chain])
         guard chain.succeeded else { return "chain \(NodePlan.chain) missing" }
         let live = Self.parse(chain.output, host: family == .v4 ? "/32" : "/128")
         let desired = desiredRules(plan)
-        if live != desired {
-            let extra = Set(live).subtracting(desired).count, missing = Set(desired).subtracting(live).count
-            return "chain \(NodePlan.chain): \(missing) rule(s) missing, \(extra) unexpected" + (extra + missing == 0 ? " (order)" : "")
-        }
-        return try await hasJump() ? nil : "no jump to \(NodePlan.chain) in POSTROUTING"
-    }
-
-    func apply(_ plan: NodePlan) async throws(NodeAgentError) {
-        var text = plan.iptablesRestore(family)
-        if try await !hasJump() {
-            text = text.replacingLastCommit(with: "-I POSTROUTING 1 -j \(NodePlan.chain)\nCOMMIT\n")
-        }
-        let restore = try await HostCommand.run(restoreTool, ["-w", "--noflush"], input: text)
-        guard restore.succeeded else { throw restore.failure(restoreTool) }
+        guard live != desired else { return nil }
+        let extra = Set(live).subtracting(desired).count, missing = Set(desired).subtracting(live).count
+        return "chain \(NodePlan.chain): \(missing) rule(s) missing, \(extra) unexpected" + (extra + missing == 0 ? " (order)" : "")
     }
 }
 

@@ -6,14 +6,16 @@ import OVSDBClient
 /// `NodePlan.nftables`, one `nft -f` transaction; read back with `nft -j list table`.
 struct NFTablesRules: NodeRuleSet {
     var name: String { "nftables" }
-    static let table = NodePlan.nftTable
-    static let chain = NodePlan.nftChain
+    func bringInStep(_ plan: NodePlan) async throws(NodeAgentError) -> String? {
+        guard let why = try await drift(from: plan) else { return nil }
+        let run = try await HostCommand.run("nft", ["-f", "-"], input: plan.nftables)
+        guard run.succeeded else { throw run.failure("nft") }
+        return why
+    }
 
-    static func mapName(_ family: IPAddress.Family) -> String { NodePlan.nftMap(family) }
-
-    func drift(from plan: NodePlan) async throws(NodeAgentError) -> String? {
-        let listing = try await HostCommand.run("nft", ["-j", "list", "table", "inet", Self.table])
-        guard listing.succeeded else { return "table inet \(Self.table) missing" }
+    private func drift(from plan: NodePlan) async throws(NodeAgentError) -> String? {
+        let listing = try await HostCommand.run("nft", ["-j", "list", "table", "inet", NodePlan.nftTable])
+        guard listing.succeeded else { return "table inet \(NodePlan.nftTable) missing" }
         let objects: [JSON]
         do {
             objects = try JanssonCodec.decode(listing.output)["nftables"]?.arrayValue ?? []
@@ -28,25 +30,20 @@ struct NFTablesRules: NodeRuleSet {
                 var elements: Set<[String]> = []
                 for e in map["elem"]?.arrayValue ?? [] { elements.insert((e.arrayValue ?? []).map { $0.stringValue ?? "\($0)" }) }
                 maps[name] = elements
-            } else if let chain = o["chain"], chain["name"]?.stringValue == Self.chain {
+            } else if let chain = o["chain"], chain["name"]?.stringValue == NodePlan.nftChain {
                 hooked = chain["hook"]?.stringValue == "postrouting" && chain["type"]?.stringValue == "nat"
-            } else if let rule = o["rule"], rule["chain"]?.stringValue == Self.chain {
+            } else if let rule = o["rule"], rule["chain"]?.stringValue == NodePlan.nftChain {
                 rules += 1
             }
         }
         for family in IPAddress.Family.allCases {
             let desired = Set(plan.snat.filter { $0.endpoint.family == family }.map { [$0.endpoint.description, $0.loadBalancerIP.description] })
-            guard let live = maps[Self.mapName(family)] else { return "map \(Self.mapName(family)) missing" }
+            guard let live = maps[NodePlan.nftMap(family)] else { return "map \(NodePlan.nftMap(family)) missing" }
             if live != desired {
-                return "map \(Self.mapName(family)): \(desired.subtracting(live).count) element(s) missing, \(live.subtracting(desired).count) unexpected"
+                return "map \(NodePlan.nftMap(family)): \(desired.subtracting(live).count) element(s) missing, \(live.subtracting(desired).count) unexpected"
             }
         }
-        guard hooked else { return "chain \(Self.chain) missing or not a nat postrouting hook" }
-        return rules == 3 ? nil : "chain \(Self.chain) holds \(rules) rule(s), not 3"
-    }
-
-    func apply(_ plan: NodePlan) async throws(NodeAgentError) {
-        let run = try await HostCommand.run("nft", ["-f", "-"], input: plan.nftables)
-        guard run.succeeded else { throw run.failure("nft") }
+        guard hooked else { return "chain \(NodePlan.nftChain) missing or not a nat postrouting hook" }
+        return rules == 3 ? nil : "chain \(NodePlan.nftChain) holds \(rules) rule(s), not 3"
     }
 }

@@ -72,17 +72,10 @@ public actor NodeAgent: ObjectSink, ServiceLifecycle.Service {
     // MARK: input
 
     public func upsert(_ newObjects: [ClusterObject], source: String) throws(ManifestError) {
-        for o in newObjects { try o.validate() }
-        var touched: [ClusterObject] = []
-        for o in newObjects { touched += objects.upsert(o, source: source) }
-        inputChanged(touched)
+        inputChanged(try objects.upsert(checking: newObjects, source: source))
     }
 
-    public func delete(_ keys: [ObjectKey]) {
-        var touched: [ClusterObject] = []
-        for k in keys { touched += objects.remove(k) }
-        inputChanged(touched)
-    }
+    public func delete(_ keys: [ObjectKey]) { inputChanged(objects.remove(keys)) }
 
     public func replace(source: String, with newObjects: [ClusterObject]) throws(ManifestError) {
         inputChanged(try objects.replace(source: source, with: newObjects))
@@ -101,9 +94,6 @@ public actor NodeAgent: ObjectSink, ServiceLifecycle.Service {
 
     /// Nil while the last pass brought every rule set in step; else why not.
     public nonisolated func health() -> String? { status.withLockedValue { $0 } }
-
-    /// The node's plan as last applied.
-    public var currentPlan: NodePlan? { plan }
 
     public func stop() {
         stopping = true
@@ -128,15 +118,7 @@ public actor NodeAgent: ObjectSink, ServiceLifecycle.Service {
     // MARK: the loop
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await self.loop()
-            } onCancel: {
-                Task { await self.stop() }
-            }
-        } onGracefulShutdown: {
-            Task { await self.stop() }
-        }
+        await runUntilStopped({ await self.loop() }, stop: { await self.stop() })
     }
 
     private func loop() async {
@@ -175,8 +157,7 @@ public actor NodeAgent: ObjectSink, ServiceLifecycle.Service {
         var failure: String?
         for set in ruleSets {
             do {
-                guard let why = try await set.drift(from: plan) else { continue }
-                try await set.apply(plan)
+                guard let why = try await set.bringInStep(plan) else { continue }
                 if fresh {
                     logger.info("\(set.name): applied (\(why))")
                 } else {

@@ -3,7 +3,7 @@
 protocol NodeRuleSet: Sendable {
     /// For logs and metrics: `iptables`, `ip6tables`, `nftables`, `ip rules`.
     var name: String { get }
-    /// What differs between the host and `plan`; nil: in step.
-    func drift(from plan: NodePlan) async throws(NodeAgentError) -> String?
-    func apply(_ plan: NodePlan) async throws(NodeAgentError)
+    /// Reads the host's state once and, when it differs from `plan`, rewrites it; returns
+    /// what differed, nil when it was in step.
+    func bringInStep(_ plan: NodePlan) async throws(NodeAgentError) -> String?
 }
