@@ -1,9 +1,14 @@
 /// The manifest reader (YAML through libyaml, JSON through jansson) and everything it feeds:
-/// whatever the bytes, reading ends in objects or a ManifestError, and every node-plan output
+/// whatever the bytes, reading ends in objects or a ManifestError (the same when the bytes are
+/// cut into parts), and every node-plan output
 /// built from accepted objects is lines of printable ASCII whose fields stay in place.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    // Cut into parts parsed on their own (as large files are), the bytes read as they do whole.
+    let whole = Result { () throws(ManifestError) in try ManifestLoader.parse(bytes, file: "fuzz") }
+    let parts = Result { () throws(ManifestError) in try ConcurrentManifestParse.objects(copying: bytes, file: "fuzz", partSize: 16) }
+    precondition(whole == parts, "cutting the file changed what it reads as")
     guard let objects = try? ManifestLoader.parse(bytes, file: "fuzz"),
           let input = try? ClusterInput(objects: ManifestLoader.flatten(objects)) else { return 0 }
     let desired = DesiredState(input, settings: EngineSettings())

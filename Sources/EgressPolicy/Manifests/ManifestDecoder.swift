@@ -41,6 +41,34 @@ struct ManifestDecoder<Source: ManifestEventSource> {
         }
     }
 
+    /// How many documents have been read.
+    var documentsRead: Int { document + 1 }
+
+    /// The items of a `kind: List` cut out of its one-document file (see `ManifestSplit`): a
+    /// stream of one document whose top level is a run of the items, each read as it is
+    /// inside the List.
+    mutating func listItems() throws(ManifestError) -> [ManifestObject] {
+        guard case .documentStart = try next().0 else { throw error(line: 0, field: nil, "expected the items of a List") }
+        document = 0
+        var items: [ManifestObject] = []
+        try forEachElement("items") { (d: inout Self, index: Int, itemLine: Int) throws(ManifestError) in
+            items.append(try d.readItem(index: index, line: itemLine))
+        }
+        guard case .documentEnd = try next().0, case .streamEnd = try next().0 else {
+            throw error(line: 0, field: nil, "unexpected content after the items")
+        }
+        return items
+    }
+
+    private mutating func readItem(index: Int, line: Int) throws(ManifestError) -> ManifestObject {
+        guard case .mappingStart = try next().0 else {
+            throw error(line: line, field: "items[\(index)]", "a list item must be an object")
+        }
+        var item = ManifestObject()
+        try readObject(into: &item, line: line)
+        return item
+    }
+
     private mutating func next() throws(ManifestError) -> (ManifestEvent, line: Int) {
         if let p = peeked {
             peeked = nil
@@ -75,12 +103,7 @@ struct ManifestDecoder<Source: ManifestEventSource> {
             case "endpoints": try d.readEndpoints(&object)
             case "items":
                 try d.forEachElement("items") { (d: inout Self, index: Int, itemLine: Int) throws(ManifestError) in
-                    guard case .mappingStart = try d.next().0 else {
-                        throw d.error(line: itemLine, field: "items[\(index)]", "a list item must be an object")
-                    }
-                    var item = ManifestObject()
-                    try d.readObject(into: &item, line: itemLine)
-                    object.items.append(item)
+                    object.items.append(try d.readItem(index: index, line: itemLine))
                 }
             default: try d.skipValue()
             }
@@ -152,8 +175,8 @@ struct ManifestDecoder<Source: ManifestEventSource> {
                     }
                 }
             case "conditions":
-                object.conditions = try d.objectList("status.conditions", { (type: "", status: "") }) {
-                    (d: inout Self, c: inout (type: String, status: String), key: String, base: ElementPath) throws(ManifestError) in
+                object.conditions = try d.objectList("status.conditions", { ManifestObject.Condition(type: "", status: "") }) {
+                    (d: inout Self, c: inout ManifestObject.Condition, key: String, base: ElementPath) throws(ManifestError) in
                     switch key {
                     case "type": c.type = try d.string("\(base).type") ?? ""
                     case "status": c.status = try d.string("\(base).status") ?? ""

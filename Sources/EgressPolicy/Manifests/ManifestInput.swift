@@ -10,12 +10,22 @@ final class ManifestInput {
     private var head: [UInt8]
     private var offset = 0
     private let handle: UnsafeMutablePointer<FILE>?
+    /// Bytes lent by the caller (a mapped file's part), who keeps them alive while this reads.
+    private let lent: UnsafeRawBufferPointer?
     /// Set when reading the file failed part way.
     private(set) var failed = false
 
     init(bytes: [UInt8]) {
         head = bytes
         handle = nil
+        lent = nil
+    }
+
+    /// Reads `bytes` in place, without a copy.
+    init(lending bytes: UnsafeRawBufferPointer) {
+        head = []
+        handle = nil
+        lent = bytes
     }
 
     /// Opens `file` (`-`: standard input) and reads ahead to its first byte that is not blank.
@@ -23,6 +33,7 @@ final class ManifestInput {
         let f: UnsafeMutablePointer<FILE>? = file == "-" ? fdopen(dup(0), "rb") : fopen(file, "rb")
         guard let f else { throw ManifestError(file: file, message: "cannot open") }
         handle = f
+        lent = nil
         head = []
         while firstNonBlank == nil, readMore(into: &head, atMost: Self.chunk) > 0 {}
     }
@@ -35,12 +46,20 @@ final class ManifestInput {
 
     /// The first byte that is not a space, tab or line break; nil for a blank input.
     var firstNonBlank: UInt8? {
-        head.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        let blank = { (b: UInt8) in b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        if let lent { return lent[offset...].first { !blank($0) } }
+        return head.first { !blank($0) }
     }
 
     /// Copies up to `size` next bytes into `buffer`; 0 at the end (or on a read error: see
     /// `failed`).
     func fill(_ buffer: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int {
+        if let lent {
+            let n = min(size, lent.count - offset)
+            if n > 0 { UnsafeMutableRawPointer(buffer).copyMemory(from: lent.baseAddress! + offset, byteCount: n) }
+            offset += n
+            return n
+        }
         if offset < head.count {
             let n = min(size, head.count - offset)
             head.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + offset, count: n) }
@@ -59,6 +78,10 @@ final class ManifestInput {
 
     /// Everything not yet handed out, in one array (jansson parses a whole document).
     func readAll() -> [UInt8] {
+        if let lent {
+            defer { offset = lent.count }
+            return Array(lent[offset...])
+        }
         var out = Array(head[offset...])
         head = []
         offset = 0

@@ -10,13 +10,9 @@ public enum ManifestLoader {
     /// folder, a blank file, empty stdin) is an error: planning from it would mean "nothing
     /// should exist".
     public static func load(_ paths: [String]) throws(ManifestError) -> ClusterInput {
-        var objects: [ManifestObject] = []
-        for path in paths {
-            for file in try files(path) {
-                objects += try parse(ManifestInput(opening: file), file: file)
-            }
-        }
-        let all = flatten(objects)
+        var files: [String] = []
+        for path in paths { files += try self.files(path) }
+        let all = flatten(try ConcurrentManifestParse.objects(files))
         guard !all.isEmpty else {
             throw ManifestError(file: paths.joined(separator: ", "), message: "no Kubernetes objects found (empty input); nothing planned, nothing written")
         }

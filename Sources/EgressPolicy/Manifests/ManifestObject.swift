@@ -1,6 +1,6 @@
 /// The fields of a Kubernetes object this tool reads, whatever its kind: the decoder keeps
 /// these and skips everything else as it streams.
-struct ManifestObject: Sendable {
+struct ManifestObject: Sendable, Equatable {
     struct SelectorRequirement: Sendable, Equatable {
         var key: String?
         var op: String?
@@ -15,6 +15,11 @@ struct ManifestObject: Sendable {
     struct Ingress: Sendable, Equatable {
         var ip: String?
         var hostname: String?
+    }
+
+    struct Condition: Sendable, Equatable {
+        var type: String
+        var status: String
     }
 
     struct Endpoint: Sendable, Equatable {
@@ -47,7 +52,7 @@ struct ManifestObject: Sendable {
     var ingress: [Ingress] = []
 
     // Node status
-    var conditions: [(type: String, status: String)] = []
+    var conditions: [Condition] = []
 
     // EndpointSlice
     var addressType: String?

@@ -6,11 +6,16 @@ final class YAMLEventSource: ManifestEventSource {
     private var parser = yaml_parser_t()
     private let input: ManifestInput
     private let file: String
-    private var depth = 0
+    private var depth: Int
+    private let lineOffset: Int
 
-    init(input: ManifestInput, file: String) {
+    /// `lineOffset`: the lines of the file before `input` (a part of it); `depth`: how deep
+    /// the part's top level sits in the file's document, so that the depth limit is the same.
+    init(input: ManifestInput, file: String, lineOffset: Int = 0, depth: Int = 0) {
         self.input = input
         self.file = file
+        self.lineOffset = lineOffset
+        self.depth = depth
         yaml_parser_initialize(&parser)
         yaml_parser_set_input(&parser, { data, buffer, size, read in
             guard let data, let buffer, let read else { return 0 }
@@ -41,10 +46,10 @@ final class YAMLEventSource: ManifestEventSource {
             guard yaml_parser_parse(&parser, &event) == 1 else {
                 if input.failed { throw ManifestError(file: file, message: "cannot read") }
                 let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-                throw ManifestError(file: file, line: Int(parser.problem_mark.line) + 1, message: "YAML: \(problem)")
+                throw ManifestError(file: file, line: Int(parser.problem_mark.line) + 1 + lineOffset, message: "YAML: \(problem)")
             }
             defer { yaml_event_delete(&event) }
-            let line = Int(event.start_mark.line) + 1
+            let line = Int(event.start_mark.line) + 1 + lineOffset
             switch event.type {
             case YAML_STREAM_START_EVENT:
                 continue
