@@ -60,24 +60,24 @@ private final class FileSource: @unchecked Sendable {
         self.path = path
         do throws(ManifestError) {
             if path == "-" {
-                bytes = try ManifestBytes(readingStandardInput: ())
+                bytes = try ManifestBytes(reading: path)
             } else {
                 var st = stat()
                 if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= threshold {
-                    bytes = try ManifestBytes(mapping: path, size: Int(st.st_size))
+                    bytes = try ManifestBytes(reading: path, size: Int(st.st_size))
                 }
             }
         } catch {
             openError = error
         }
-        guard let bytes, bytes.buffer.count >= threshold, !looksLikeJSON(bytes.buffer) else { return }
+        guard let bytes, bytes.buffer.count >= threshold, !ManifestInput(lending: bytes.buffer).startsJSON else { return }
         split = ManifestSplit.cut(bytes.buffer, size: partSize(bytes.buffer.count))
     }
 
     init(path: String, bytes: ManifestBytes, partSize: Int) {
         self.path = path
         self.bytes = bytes
-        if !looksLikeJSON(bytes.buffer) { split = ManifestSplit.cut(bytes.buffer, size: partSize) }
+        if !ManifestInput(lending: bytes.buffer).startsJSON { split = ManifestSplit.cut(bytes.buffer, size: partSize) }
     }
 
     var jobCount: Int { split?.parts.count ?? 1 }
@@ -85,7 +85,6 @@ private final class FileSource: @unchecked Sendable {
     func parse(part i: Int) -> ConcurrentManifestParse.PartResult {
         guard let split, let bytes else { return Result { () throws(ManifestError) in (try whole(), 0) } }
         let part = split.parts[i]
-        defer { bytes.release(part.range) }
         return Result { () throws(ManifestError) in
             let source = YAMLEventSource(input: ManifestInput(lending: bytes.part(part.range)), file: path,
                                          lineOffset: part.firstLine, depth: split.kind == .listItems ? 1 : 0)
@@ -123,11 +122,6 @@ private final class FileSource: @unchecked Sendable {
         if let openError { throw openError }
         if let bytes { return try ManifestLoader.parse(ManifestInput(lending: bytes.buffer), file: path) }
         return try ManifestLoader.parse(ManifestInput(opening: path), file: path)
-    }
-
-    private func looksLikeJSON(_ b: UnsafeRawBufferPointer) -> Bool {
-        let first = b.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 }
 

@@ -10,7 +10,7 @@ final class ManifestInput {
     private var head: [UInt8]
     private var offset = 0
     private let handle: UnsafeMutablePointer<FILE>?
-    /// Bytes lent by the caller (a mapped file's part), who keeps them alive while this reads.
+    /// Bytes lent by the caller (a part of a file held in memory), who keeps them alive while this reads.
     private let lent: UnsafeRawBufferPointer?
     /// Set when reading the file failed part way.
     private(set) var failed = false
@@ -49,6 +49,12 @@ final class ManifestInput {
         let blank = { (b: UInt8) in b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
         if let lent { return lent[offset...].first { !blank($0) } }
         return head.first { !blank($0) }
+    }
+
+    /// Whether the input is JSON (its first byte that is not blank opens an object or array).
+    var startsJSON: Bool {
+        let first = firstNonBlank
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// Copies up to `size` next bytes into `buffer`; 0 at the end (or on a read error: see

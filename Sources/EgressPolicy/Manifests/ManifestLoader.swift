@@ -26,8 +26,7 @@ public enum ManifestLoader {
     }
 
     static func parse(_ input: ManifestInput, file: String) throws(ManifestError) -> [ManifestObject] {
-        let first = input.firstNonBlank
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+        if input.startsJSON {
             let bytes = input.readAll()
             if input.failed { throw ManifestError(file: file, message: "cannot read") }
             let json: JSON
