@@ -6,7 +6,7 @@ Every writer gets its own ovsdb-server, started from a copy of a template databa
 result is verified by reading the rows back; each scenario is run `trials` times, interleaved
 across tools, and the median is reported with client peak RSS (from /usr/bin/time).
 
-  bench.py run SIZE WORKDIR CTL         the whole benchmark, a Markdown table on stdout
+  bench.py run SIZE WORKDIR CTL [JSON]  the whole benchmark, a Markdown table on stdout (and JSON)
   bench.py raw-cold DB REQUEST          send one pre-built transact and wait for its reply
   bench.py raw-sync DB DESIRED [delta]  select + diff against DESIRED (+ the delta transaction)
   bench.py nbctl-sync DB DESIRED        ovn-nbctl find + the same diff, no write
@@ -304,7 +304,7 @@ def desired_from(ctl, manifest, work, name):
     return path
 
 
-def cmd_run(size, work, ctl):
+def cmd_run(size, work, ctl, json_out=None):
     n = {"small": 1000, "large": 10000, "xl": 100000}[size]
     trials = 3
     here = os.path.abspath(__file__)
@@ -317,8 +317,14 @@ def cmd_run(size, work, ctl):
     servers = Servers(work)
     results = {}
 
-    def record(scenario, tool, wall, rss):
-        results.setdefault(scenario, {}).setdefault(tool, []).append((wall, rss))
+    def run(scenario, tool, remote, argv, self_timed=False):
+        """One timed process against `remote`, with the server's CPU seconds meanwhile (the
+        server is single-threaded: its CPU time is a floor under any client's wall time)."""
+        before = server_cpu([remote])
+        wall, rss, out = timed(argv)
+        cpu = server_cpu([remote]) - before
+        results.setdefault(scenario, {}).setdefault(tool, []).append((float(out) if self_timed else wall, rss, cpu))
+        return out
 
     # A template holding the cold state (written by ovn-egressctl, verified), for no-op and 1%.
     remote, dbfile = servers.start()
@@ -334,16 +340,16 @@ def cmd_run(size, work, ctl):
     for trial in range(trials):
         # cold apply
         remote, _ = servers.start()
-        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", base])
-        verify(remote, desired, "ovn-egressctl cold"); record("cold apply", "ovn-egressctl", wall, rss); servers.stop(remote)
+        run("cold apply", "ovn-egressctl", remote, [ctl, "--db=" + remote, "apply", "-f", base])
+        verify(remote, desired, "ovn-egressctl cold"); servers.stop(remote)
 
         remote, _ = servers.start()
         router = live(remote)["router"]
         req = os.path.join(work, "cold-request.json")
         with open(req, "w") as f:
             json.dump(cold_ops(desired, router), f)
-        _, rss, out = timed([sys.executable, here, "raw-cold", remote, req])
-        verify(remote, desired, "raw cold"); record("cold apply", "raw floor", float(out), rss); servers.stop(remote)
+        run("cold apply", "raw floor", remote, [sys.executable, here, "raw-cold", remote, req], self_timed=True)
+        verify(remote, desired, "raw cold"); servers.stop(remote)
 
         if nbctl_ok:
             remote, _ = servers.start()
@@ -354,52 +360,47 @@ def cmd_run(size, work, ctl):
             args += ["--", "lr-policy-add", "ovn_cluster_router", "102", NOREROUTE, "allow", "pkt_mark=1008"]
             args += ["--", "create", "Address_Set", "name=" + SET_NAME]
             args += ['external_ids:"%s"="%s"' % kv for kv in sorted(SET_IDS.items())]
+            before = server_cpu([remote])
             wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote] + args[1:])
             # The members go in a second invocation: a new row cannot be named in `add`, and
             # one `addresses=` argument would pass the kernel's 128 KiB limit per argument.
             wall2, rss2, _ = timed(["ovn-nbctl", "--db=" + remote, "add", "Address_Set", SET_NAME, "addresses"]
                                    + ['"%s"' % a for a in sorted(desired[1])])
-            wall, rss = wall + wall2, max(rss, rss2)
-            verify(remote, desired, "ovn-nbctl cold", owners=False); record("cold apply", "ovn-nbctl", wall, rss); servers.stop(remote)
+            results.setdefault("cold apply", {}).setdefault("ovn-nbctl", []).append(
+                (wall + wall2, max(rss, rss2), server_cpu([remote]) - before))
+            verify(remote, desired, "ovn-nbctl cold", owners=False); servers.stop(remote)
 
         remote, _ = servers.start()
-        _, rss, out = timed([sys.executable, here, "idl-cold", remote, desired_path])
-        verify(remote, desired, "python IDL cold"); record("cold apply", "python IDL", float(out), rss); servers.stop(remote)
+        run("cold apply", "python IDL", remote, [sys.executable, here, "idl-cold", remote, desired_path], self_timed=True)
+        verify(remote, desired, "python IDL cold"); servers.stop(remote)
 
         # no-op re-apply: no write may reach the database file
         remote, dbfile = servers.start(template)
-        size = os.path.getsize(dbfile)
-        wall, rss, out = timed([ctl, "--db=" + remote, "apply", "-f", base])
+        db_size = os.path.getsize(dbfile)
+        out = run("no-op re-apply", "ovn-egressctl", remote, [ctl, "--db=" + remote, "apply", "-f", base])
         assert out.rstrip().endswith("0 write operation(s) in 0 transaction(s)"), out[-200:]
-        assert os.path.getsize(dbfile) == size, "the no-op apply wrote to the database file"
-        record("no-op re-apply", "ovn-egressctl", wall, rss)
-        _, rss, out = timed([sys.executable, here, "raw-sync", remote, desired_path])
-        record("no-op re-apply", "raw floor (select + diff)", float(out), rss)
-        _, rss, out = timed([sys.executable, here, "nbctl-sync", remote, desired_path])
-        record("no-op re-apply", "ovn-nbctl find + diff", float(out), rss)
-        assert os.path.getsize(dbfile) == size
-        wall, rss, out = timed([ctl, "--db=" + remote, "list", "--policies", "--format", "json"])
+        assert os.path.getsize(dbfile) == db_size, "the no-op apply wrote to the database file"
+        run("no-op re-apply", "raw floor (select + diff)", remote, [sys.executable, here, "raw-sync", remote, desired_path], self_timed=True)
+        run("no-op re-apply", "ovn-nbctl find + diff", remote, [sys.executable, here, "nbctl-sync", remote, desired_path], self_timed=True)
+        assert os.path.getsize(dbfile) == db_size
+        out = run("list policies", "ovn-egressctl list --policies --format json", remote, [ctl, "--db=" + remote, "list", "--policies", "--format", "json"])
         assert len(json.loads(out)) == n
-        record("list policies", "ovn-egressctl list --policies --format json", wall, rss)
-        wall, rss, out = timed(["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
-        record("list policies", "ovn-nbctl lr-policy-list", wall, rss)
+        run("list policies", "ovn-nbctl lr-policy-list", remote, ["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
         # The replica's initial sync beside the C IDL's (ovn-nbctl syncs the whole database
         # before it lists) and a raw python select of the same rows.
-        _, rss, out = timed([os.path.join(os.path.dirname(ctl), "egress-bench"), "replica-sync", remote])
-        record("initial sync", "replica (monitor_cond_since, all LRP columns)", float(out), rss)
-        wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
-        record("initial sync", "ovn-nbctl lr-policy-list (C IDL, whole db)", wall, rss)
-        _, rss, out = timed([sys.executable, here, "raw-select", remote])
-        record("initial sync", "raw floor (python select, all LRP columns)", float(out), rss)
+        run("initial sync", "replica (monitor_cond_since, all LRP columns)", remote,
+            [os.path.join(os.path.dirname(ctl), "egress-bench"), "replica-sync", remote], self_timed=True)
+        run("initial sync", "ovn-nbctl lr-policy-list (C IDL, whole db)", remote, ["ovn-nbctl", "--db=" + remote, "lr-policy-list", "ovn_cluster_router"])
+        run("initial sync", "raw floor (python select, all LRP columns)", remote, [sys.executable, here, "raw-select", remote], self_timed=True)
         servers.stop(remote)
 
         # 1% of the endpoints moved
         remote, _ = servers.start(template)
-        wall, rss, _ = timed([ctl, "--db=" + remote, "apply", "-f", moved])
-        verify(remote, desired_moved, "ovn-egressctl 1%"); record("1% moved", "ovn-egressctl", wall, rss); servers.stop(remote)
+        run("1% moved", "ovn-egressctl", remote, [ctl, "--db=" + remote, "apply", "-f", moved])
+        verify(remote, desired_moved, "ovn-egressctl 1%"); servers.stop(remote)
         remote, _ = servers.start(template)
-        _, rss, out = timed([sys.executable, here, "raw-sync", remote, moved_path, "delta"])
-        verify(remote, desired_moved, "raw 1%"); record("1% moved", "raw floor (select + diff + delta)", float(out), rss); servers.stop(remote)
+        run("1% moved", "raw floor (select + diff + delta)", remote, [sys.executable, here, "raw-sync", remote, moved_path, "delta"], self_timed=True)
+        verify(remote, desired_moved, "raw 1%"); servers.stop(remote)
         if nbctl_ok:
             remote, _ = servers.start(template)
             args = []
@@ -413,19 +414,29 @@ def cmd_run(size, work, ctl):
             gone, new = sorted(desired[1] - desired_moved[1]), sorted(desired_moved[1] - desired[1])
             args += ["--", "remove", "Address_Set", SET_NAME, "addresses"] + ['"%s"' % a for a in gone]
             args += ["--", "add", "Address_Set", SET_NAME, "addresses"] + ['"%s"' % a for a in new]
-            wall, rss, _ = timed(["ovn-nbctl", "--db=" + remote] + args[1:])
-            verify(remote, desired_moved, "ovn-nbctl 1%"); record("1% moved", "ovn-nbctl (delta known in advance)", wall, rss)
+            run("1% moved", "ovn-nbctl (delta known in advance)", remote, ["ovn-nbctl", "--db=" + remote] + args[1:])
+            verify(remote, desired_moved, "ovn-nbctl 1%")
             servers.stop(remote)
     servers.stop_all()
 
-    print("| scenario (%d policies, %d changed for 1%%) | tool | median s | x floor | peak RSS MiB |" % (n, changed))
-    print("|---|---|---:|---:|---:|")
+    figures = {}
+    print("| scenario (%d policies, %d changed for 1%%) | tool | median s | x floor | server CPU s | x server CPU of the floor | peak RSS MiB |" % (n, changed))
+    print("|---|---|---:|---:|---:|---:|---:|")
     for scenario, tools in results.items():
-        floor = [statistics.median(w for w, _ in v) for t, v in tools.items() if t.startswith("raw floor")]
+        floor = next((v for t, v in tools.items() if t.startswith("raw floor")), None)
+        floor_wall = statistics.median(w for w, _, _ in floor) if floor else None
+        floor_cpu = statistics.median(c for _, _, c in floor) if floor else None
         for tool, v in tools.items():
-            med = statistics.median(w for w, _ in v)
-            ratio = "%.2f" % (med / floor[0]) if floor else "-"
-            print("| %s | %s | %.3f | %s | %.0f |" % (scenario, tool, med, ratio, max(r for _, r in v)))
+            med, cpu, rss = statistics.median(w for w, _, _ in v), statistics.median(c for _, _, c in v), max(r for _, r, _ in v)
+            ratio = med / floor_wall if floor_wall else None
+            server_ratio = med / floor_cpu if floor_cpu else None
+            figures.setdefault(scenario, {})[tool] = {"median_s": med, "runs_s": [w for w, _, _ in v], "peak_rss_mib": rss,
+                                                      "server_cpu_s": cpu, "x_floor": ratio, "x_server_cpu": server_ratio}
+            print("| %s | %s | %.3f | %s | %.2f | %s | %.0f |" % (scenario, tool, med, "%.2f" % ratio if ratio else "-", cpu,
+                                                              "%.2f" % server_ratio if server_ratio else "-", rss))
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump({"size": size, "policies": n, "changed": changed, "trials": trials, "scenarios": figures}, f, indent=1, sort_keys=True)
 
 
 def zone_templates(servers, work, zones):

@@ -6,7 +6,10 @@
 #                                             (one node each): all at once beside each alone
 # ovn-egressctl (release build) beside ovn-nbctl, the python IDL (python3-openvswitch, run
 # with /usr/bin/python3) and raw floors, interleaved, each writer on its own fresh
-# ovsdb-server; every result verified (see scripts/bench.py). Prints a Markdown table.
+# ovsdb-server; every result verified (see scripts/bench.py); then the manifests' parse and the
+# controller at the same size (scripts/bench-controller.sh). Prints the tables, writes the
+# figures to docs/benchmarks/results/DATE-N.json and rewrites BENCHMARKS.md's table and the
+# plots from the newest result of each size (scripts/bench-report.py). `zones` prints only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=run
@@ -25,4 +28,14 @@ trap 'for p in "$work"/*/pid "$work"/*/*/pid; do [ -f "$p" ] && kill "$(cat "$p"
 .build/release/egress-bench generate-kubectl "$n" "$work/cluster-moved.yaml" moved
 if [ "$mode" = zones ]; then .build/release/egress-bench generate-kubectl "$n" "$work/zoned.yaml" zoned; fi
 echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), manifests $(du -h "$work/cluster.yaml" | cut -f1)B; medians of 3"
-/usr/bin/python3 scripts/bench.py "$mode" "$size" "$work" "$PWD/.build/release/ovn-egressctl"
+if [ "$mode" = zones ]; then
+  /usr/bin/python3 scripts/bench.py zones "$size" "$work" "$PWD/.build/release/ovn-egressctl"
+  exit
+fi
+/usr/bin/python3 scripts/bench.py run "$size" "$work" "$PWD/.build/release/ovn-egressctl" "$work/apply.json"
+.build/release/egress-bench parse "$work/cluster.yaml" "$work/parse.json"
+scripts/bench-controller.sh "$n" 11 "$work/controller.json"
+result=docs/benchmarks/results/$(date -u +%F)-$n.json
+/usr/bin/python3 scripts/bench-report.py merge "$result" "$work/apply.json" "$work/parse.json" "$work/controller.json"
+/usr/bin/python3 scripts/bench-report.py render
+echo "figures in $result; BENCHMARKS.md's table and docs/benchmarks/*.svg rewritten from the newest result of each size"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `ovn-egressctl run` (the release binary) under churn at 10,000 policies for SECONDS (default
-# 600): a 1% endpoint change every 200 ms and an owned policy deleted by another writer every
-# second; the controller's resident set is printed every 30 s. A fresh ovsdb-server in a
-# temporary folder.
-#   scripts/soak-controller.sh [SECONDS] [ENDPOINTS]
+# `ovn-egressctl run` (the release binary) under churn at ENDPOINTS policies (default 10,000)
+# for SECONDS (default 600): 10 services' files (100 endpoints) rewritten every 200 ms and an
+# owned policy deleted by another writer every second; the controller's resident set and open
+# descriptors are printed every 30 s (and written to JSON when given). A fresh ovsdb-server in
+# a temporary folder.
+#   scripts/soak-controller.sh [SECONDS] [ENDPOINTS] [JSON]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -20,7 +21,7 @@ for _ in $(seq 600); do
   grep -q "reconcile" "$dir/run.log" 2>/dev/null && break
   sleep 0.1
 done
-.build/release/egress-bench controller-soak unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$seconds" "$controller"
+.build/release/egress-bench controller-soak unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$seconds" "$controller" ${3:+"$3"}
 kill -TERM "$controller"
 status=0
 wait "$controller" || status=$?

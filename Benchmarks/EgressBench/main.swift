@@ -238,11 +238,29 @@ func writeServiceFile(_ dir: String, _ s: Int, moved: Bool) throws {
     rename(temporary, dir + "/svc-\(s).yaml")
 }
 
+/// Where a pass's planning goes, step by step, on the state the controller holds; the copies
+/// made here are freed before the latencies are measured, so they do not count in its RSS.
+func planningSteps(dir: String, controller: EgressController, configuration: EgressController.Configuration) async throws
+    -> (policies: Int, input: Double, snapshot: Double, desired: Double, plan: Double) {
+    var store = ClusterObjectStore()
+    for file in ManifestLoader.manifestFiles(under: dir) { try store.replace(source: file, with: try ManifestLoader.objects(inFile: file)) }
+    var input = ClusterInput()
+    let tInput = try seconds { input = store.input }
+    var liveState: LiveState?
+    let tSnapshot = try seconds { liveState = try LiveState(store: try controller.replica.snapshot(), settings: configuration.settings) }
+    let live = liveState!
+    var desired: DesiredState?
+    let tDesired = seconds { desired = DesiredState(input, settings: configuration.settings, liveHosts: live.currentHosts(nodes: input.nodes)) }
+    let tPlan = try seconds { _ = try Plan(desired: desired!, live: live, settings: configuration.settings, scope: .prune) }
+    return (live.ownedPolicies.count, tInput, tSnapshot, tDesired, tPlan)
+}
+
 /// `ovn-egressctl run`'s library path on a folder of per-service files: the time from the
 /// first file renamed into place to the committed reply of the pass that applies a 1%
-/// endpoint change (100 files), and from another writer's deletion of an owned policy to
-/// the committed repair. Prints one line per figure, medians over `trials`.
-func controllerLatency(db: String, dir: String, services: Int, trials: Int) async throws {
+/// endpoint change (every 10th service's file), of one pod's change (one file), and from
+/// another writer's deletion of an owned policy to the committed repair. Prints one line per
+/// figure, medians over `trials`, and writes them to `jsonPath` as well when given.
+func controllerLatency(db: String, dir: String, services: Int, trials: Int, jsonPath: String?) async throws {
     var configuration = EgressController.Configuration()
     configuration.replica.probeInterval = nil
     configuration.logger.logLevel = .warning
@@ -260,19 +278,10 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int) asyn
     guard let first = await nextWrite(), first.error == nil else { fatalError("the first pass failed") }
     let cold = Double(DispatchTime.now().uptimeNanoseconds - coldStart) / 1e9
     print(String(format: "controller cold start (read %d files, sync, plan, write %d policies): %.3f s", services + 1, first.plan?.additions.count ?? 0, cold))
-    // Where a pass's planning goes, step by step, on the state now held.
-    var store = ClusterObjectStore()
-    for file in ManifestLoader.manifestFiles(under: dir) { try store.replace(source: file, with: try ManifestLoader.objects(inFile: file)) }
-    var input = ClusterInput()
-    let tInput = try seconds { input = store.input }
-    var liveState: LiveState?
-    let tSnapshot = try seconds { liveState = try LiveState(store: try controller.replica.snapshot(), settings: configuration.settings) }
-    let live = liveState!
-    var desired: DesiredState?
-    let tDesired = seconds { desired = DesiredState(input, settings: configuration.settings, liveHosts: live.currentHosts(nodes: input.nodes)) }
-    let tPlan = try seconds { _ = try Plan(desired: desired!, live: live, settings: configuration.settings, scope: .prune) }
+    let rssAfterStart = residentKB()
+    let steps = try await planningSteps(dir: dir, controller: controller, configuration: configuration)
     print(String(format: "planning steps at %d policies: objects to input %.1f ms, replica to live state %.1f ms, desired state %.1f ms, plan %.1f ms",
-                 live.ownedPolicies.count, tInput * 1000, tSnapshot * 1000, tDesired * 1000, tPlan * 1000))
+                 steps.policies, steps.input * 1000, steps.snapshot * 1000, steps.desired * 1000, steps.plan * 1000))
     // The services with an endpoint index that is a multiple of 100: every 10th one.
     let changed = stride(from: 0, to: services, by: 10).map { $0 }
     var changeTimes: [Double] = []
@@ -304,6 +313,18 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int) asyn
         afterLast.append(Double(DispatchTime.now().uptimeNanoseconds - written) / 1e9)
         passCounts.append(passes)
     }
+    // One pod: service 0's first endpoint is one of the 1% above, so its file toggles it alone.
+    var podMoved = (trials - 1) % 2 == 0
+    var podTimes: [Double] = []
+    var podOps: [Int] = []
+    for _ in 0..<trials {
+        podMoved.toggle()
+        try writeServiceFile(dir, 0, moved: podMoved)
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard let r = await nextWrite(), r.plan?.additions.count == 1 else { fatalError("no single-pod pass") }
+        podTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        podOps.append(r.operationsSent)
+    }
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
     var repairTimes: [Double] = []
@@ -331,9 +352,29 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int) asyn
                  median(planTimes) * 1000, median(txnTimes) * 1000, ops.sorted()[ops.count / 2]))
     print(String(format: "owned policy deleted by another writer to committed repair: median %.1f ms (min %.1f, max %.1f) over %d trials; planning %.1f ms, transaction %.1f ms",
                  median(repairTimes) * 1000, repairTimes.min()! * 1000, repairTimes.max()! * 1000, trials, median(repairPlan) * 1000, median(repairWrite) * 1000))
+    print(String(format: "one pod's endpoint changed (1 file renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; operations sent %d",
+                 median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, podOps.sorted()[podOps.count / 2]))
+    let rssSteady = residentKB()
+    print("resident set: \(rssAfterStart / 1024) MiB after the first pass, \(rssSteady / 1024) MiB after every trial")
+    if let path = jsonPath {
+        let figures: [String: Any] = [
+            "policies": first.plan?.additions.count ?? 0, "trials": trials,
+            "initial_sync_s": cold, "one_percent_s": median(changeTimes), "one_percent_after_last_rename_s": median(afterLast),
+            "one_percent_operations": ops.sorted()[ops.count / 2], "single_pod_s": median(podTimes),
+            "single_pod_operations": podOps.sorted()[podOps.count / 2], "repair_s": median(repairTimes),
+            "rss_after_start_mib": Double(rssAfterStart) / 1024, "rss_steady_mib": Double(rssSteady) / 1024,
+            "planning_ms": ["input": steps.input * 1000, "live": steps.snapshot * 1000, "desired": steps.desired * 1000, "plan": steps.plan * 1000],
+        ]
+        try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+    }
     feeding.cancel()
     await controller.stop()
     _ = try? await running.value
+}
+
+/// How many descriptors process `pid` holds open.
+func openDescriptors(of pid: Int32) -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
 }
 
 /// This process's resident set (kB).
@@ -348,15 +389,16 @@ func residentKB(of pid: Int32) -> Int {
 
 /// Churn for `seconds` against a running `ovn-egressctl run` (process `pid`, watching `dir`):
 /// every 200 ms a 1% endpoint change (10 services' files rewritten), and every second another
-/// writer deletes an owned policy; the controller's resident set is printed every 30 s.
-func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, pid: Int32) async throws {
+/// writer deletes an owned policy; the controller's resident set and open descriptors are
+/// printed every 30 s (and written to `jsonPath` when given).
+func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, pid: Int32, jsonPath: String?) async throws {
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
     let start = DispatchTime.now().uptimeNanoseconds
     var tick = 0
     var moved = false
-    var samples: [Int] = []
-    print("t=0s rss=\(residentKB(of: pid) / 1024) MiB")
+    var samples: [(kb: Int, fds: Int)] = []
+    print("t=0s rss=\(residentKB(of: pid) / 1024) MiB fds=\(openDescriptors(of: pid))")
     while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < Double(total) {
         try await Task.sleep(for: .milliseconds(200))
         tick += 1
@@ -376,8 +418,9 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
         if tick % 150 == 0 {
             let kb = residentKB(of: pid)
             guard kb > 0 else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the controller (pid \(pid)) is gone"]) }
-            samples.append(kb)
-            print("t=\(tick / 5)s rss=\(kb / 1024) MiB")
+            let fds = openDescriptors(of: pid)
+            samples.append((kb, fds))
+            print("t=\(tick / 5)s rss=\(kb / 1024) MiB fds=\(fds)")
         }
     }
     await writer.close()
@@ -385,8 +428,16 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
     try await Task.sleep(for: .seconds(2))
     let policies = try await rows.transact("OVN_Northbound", [.select(table: "Logical_Router_Policy", where: Condition([.column("priority", .equal, .scalar(.integer(101)))]), columns: ["_uuid"])], schema: schema)
     await rows.close()
-    let half = samples.suffix(max(1, samples.count / 2))
-    print("end rss=\(residentKB(of: pid) / 1024) MiB; last half \(half.min()! / 1024)..\(half.max()! / 1024) MiB; \(policies.first?.rows?.count ?? -1) policies in the database")
+    let firstHalf = samples.prefix(max(1, samples.count / 2)), lastHalf = samples.suffix(max(1, samples.count / 2))
+    func range(_ part: ArraySlice<(kb: Int, fds: Int)>, _ value: ((kb: Int, fds: Int)) -> Int) -> String {
+        "\(part.map(value).min()!)..\(part.map(value).max()!)"
+    }
+    print("end rss=\(residentKB(of: pid) / 1024) MiB fds=\(openDescriptors(of: pid)); rss MiB first half \(range(firstHalf) { $0.kb / 1024 }), last half \(range(lastHalf) { $0.kb / 1024 }); fds first half \(range(firstHalf) { $0.fds }), last half \(range(lastHalf) { $0.fds }); \(policies.first?.rows?.count ?? -1) policies in the database")
+    if let path = jsonPath {
+        let figures: [String: Any] = ["seconds": total, "services": services, "rss_mib": samples.map { Double($0.kb) / 1024 }, "fds": samples.map(\.fds),
+                                      "policies_at_end": policies.first?.rows?.count ?? -1]
+        try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+    }
 }
 
 let args = CommandLine.arguments
@@ -405,8 +456,18 @@ case "parse":
             endpoints = input.endpointSlices.reduce(0) { $0 + $1.endpoints.count }
         })
     }
-    let t = times.sorted()[2]
-    print(String(format: "parse %@: %d endpoints, %.1f MB, %.0f ms, %.1f MB/s", args[2], endpoints, Double(size) / 1e6, t * 1000, Double(size) / 1e6 / t))
+    // The same file on one core: the whole-file parse the cut's parts are checked against.
+    var oneCore: [Double] = []
+    for _ in 0..<5 { oneCore.append(try seconds { _ = try ManifestLoader.objects(inFile: args[2]) }) }
+    let t = times.sorted()[2], t1 = oneCore.sorted()[2]
+    let mb = Double(size) / 1e6
+    print(String(format: "parse %@: %d endpoints, %.1f MB, %.0f ms (%.1f MB/s) on %d cores, %.0f ms (%.1f MB/s) on one",
+                 args[2], endpoints, mb, t * 1000, mb / t, ProcessInfo.processInfo.activeProcessorCount, t1 * 1000, mb / t1))
+    if args.count > 3 {
+        let figures: [String: Any] = ["bytes": size, "endpoints": endpoints, "all_cores_s": t, "one_core_s": t1,
+                                      "cores": ProcessInfo.processInfo.activeProcessorCount]
+        try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: args[3]))
+    }
 case "apply":
     let connection = try await OVSDBConnection.connect(to: args[2])
     let input = try ManifestLoader.load([args[3]])
@@ -439,9 +500,9 @@ case "replica-sync":
 case "generate-kubectl-folder":
     try generateKubectlFolder(Int(args[2])!, args[3])
 case "controller-soak":
-    try await controllerSoak(db: args[2], dir: args[3], services: Int(args[4])!, seconds: Int(args[5])!, pid: Int32(args[6])!)
+    try await controllerSoak(db: args[2], dir: args[3], services: Int(args[4])!, seconds: Int(args[5])!, pid: Int32(args[6])!, jsonPath: args.count > 7 ? args[7] : nil)
 case "controller-latency":
-    try await controllerLatency(db: args[2], dir: args[3], services: Int(args[4])!, trials: Int(args[5])!)
+    try await controllerLatency(db: args[2], dir: args[3], services: Int(args[4])!, trials: Int(args[5])!, jsonPath: args.count > 6 ? args[6] : nil)
 default:
-    print("usage: egress-bench generate N FILE | parse FILE | apply DB FILE | replica-sync DB | controller-latency DB DIR SERVICES TRIALS")
+    print("usage: egress-bench generate N FILE | parse FILE [JSON] | apply DB FILE | replica-sync DB | controller-latency DB DIR SERVICES TRIALS [JSON]")
 }

@@ -150,21 +150,21 @@ public struct Plan: Sendable {
         // Address sets: created when missing, otherwise only the differing members change.
         for set in desired.addressSets {
             if let existing = live.addressSets[set.name] {
-                let add = set.addresses.subtracting(existing.addresses).sorted()
+                let add = set.addresses.subtracting(existing.addresses).sorted(by: Self.bytewise)
                 let remove: [String]
                 if let partialAddresses {
                     remove = partialAddresses.candidates.filter {
                         existing.addresses.contains($0) && !set.addresses.contains($0) && !partialAddresses.keeps($0)
-                    }.sorted()
+                    }.sorted(by: Self.bytewise)
                 } else {
-                    remove = existing.addresses.subtracting(set.addresses).subtracting(keptIPs).sorted()
+                    remove = existing.addresses.subtracting(set.addresses).subtracting(keptIPs).sorted(by: Self.bytewise)
                 }
                 let ids = existing.externalIDs == set.externalIDs ? nil : set.externalIDs
                 if !add.isEmpty || !remove.isEmpty || ids != nil {
                     addressChanges.append(AddressChange(name: set.name, family: set.family, uuid: existing.uuid, add: add, remove: remove, externalIDs: ids))
                 }
             } else {
-                addressChanges.append(AddressChange(name: set.name, family: set.family, create: set, add: set.addresses.sorted(), remove: []))
+                addressChanges.append(AddressChange(name: set.name, family: set.family, create: set, add: set.addresses.sorted(by: Self.bytewise), remove: []))
             }
         }
 
@@ -186,4 +186,8 @@ public struct Plan: Sendable {
         }
         planRoutes(desired: desired, live: live, scope: scope)
     }
+
+    /// Address-set members in OVSDB's order (by bytes), the order the transaction's sets
+    /// carry, so encoding them needs no second sort.
+    static func bytewise(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }

@@ -125,14 +125,16 @@ extension Plan {
 
     private func addressSetOperations(_ c: AddressChange) -> [OVSDBOperation] {
         if let create = c.create {
-            return [.insert(table: AddressSet.tableName,
-                            row: AddressSet(addresses: create.addresses, externalIDs: create.externalIDs, name: create.name).row())]
+            // A created set's additions are all its members, already in order (Plan).
+            var row = AddressSet(externalIDs: create.externalIDs, name: create.name).row()
+            row["addresses"] = Datum(orderedStrings: c.add)
+            return [.insert(table: AddressSet.tableName, row: row)]
         }
         guard let uuid = c.uuid else { return [] }
         var ops: [OVSDBOperation] = []
         var m: [Mutation] = []
-        if !c.add.isEmpty { m.append(.insert(AddressSet.Column.addresses.rawValue, Datum(set: Set(c.add)))) }
-        if !c.remove.isEmpty { m.append(.delete(AddressSet.Column.addresses.rawValue, Datum(set: Set(c.remove)))) }
+        if !c.add.isEmpty { m.append(.insert(AddressSet.Column.addresses.rawValue, Datum(orderedStrings: c.add))) }
+        if !c.remove.isEmpty { m.append(.delete(AddressSet.Column.addresses.rawValue, Datum(orderedStrings: c.remove))) }
         if !m.isEmpty { ops.append(.mutate(table: AddressSet.tableName, where: Condition([.uuid(uuid)]), mutations: m)) }
         if let ids = c.externalIDs {
             ops.append(.update(table: AddressSet.tableName, where: Condition([.uuid(uuid)]), row: AddressSet(externalIDs: ids).row([.externalIDs])))

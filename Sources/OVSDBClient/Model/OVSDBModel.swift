@@ -36,6 +36,19 @@ extension Datum {
         }
     }
 
+    /// A set of strings that the caller usually holds in OVSDB's order already (by bytes, no
+    /// repeats), as the planner keeps address-set members: checked in one pass instead of
+    /// sorted, and sorted (repeats dropped) only when they are not in order.
+    public init(orderedStrings values: [String]) {
+        if values.count == 1 {
+            self = .scalar(.string(values[0]))
+            return
+        }
+        let ordered = zip(values, values.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let keys = ordered ? values : Array(Set(values)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        self.init(sortedKeys: keys.map(Atom.string))
+    }
+
     @inlinable
     public init<K: AtomConvertible, V: AtomConvertible>(map values: [K: V]) {
         if values.count <= 1 {

@@ -25,6 +25,18 @@ struct DataModelTests {
         #expect(try DatabaseSchema(json: schema.json) == schema)
     }
 
+    @Test("a set of strings given in order is the sorted set; out of order or repeated, it is sorted and repeats dropped")
+    func orderedStrings() throws {
+        let members = ["10.128.0.10", "10.128.0.2", "10.129.0.1", "fd00::a", "10.128.0.100"]
+        let sorted = try Datum.set(members.map(Atom.string))
+        let bytewise = members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(Datum(orderedStrings: bytewise) == sorted)
+        #expect(Datum(orderedStrings: members) == sorted)
+        #expect(Datum(orderedStrings: members + members.reversed()) == sorted)
+        #expect(Datum(orderedStrings: ["x"]) == .scalar(.string("x")))
+        #expect(Datum(orderedStrings: []) == .emptySet)
+    }
+
     @Test("the SB schema from Debian's ovn-central parses too")
     func sbSchemaParses() throws {
         let bytes = try #require(readFile("/usr/share/ovn/ovn-sb.ovsschema"), "ovn-central must be installed")
