@@ -227,8 +227,10 @@ class Servers:
             shutil.copy(template, db)
         else:
             subprocess.run(["ovsdb-tool", "create", db, SCHEMA], check=True)
-        subprocess.run(["ovsdb-server", "--detach", "--no-chdir", "--pidfile=%s/pid" % d, "--unixctl=%s/ctl" % d,
-                        "--log-file=%s/log" % d, "--remote=punix:%s/nb.sock" % d, db], check=True)
+        started = subprocess.run(["ovsdb-server", "--detach", "--no-chdir", "--pidfile=%s/pid" % d, "--unixctl=%s/ctl" % d,
+                                  "--log-file=%s/log" % d, "--remote=punix:%s/nb.sock" % d, db], capture_output=True, text=True)
+        if started.returncode != 0:
+            raise SystemExit("ovsdb-server did not start in %s: %s" % (d, started.stderr))
         self.dirs.append(d)
         remote = "unix:%s/nb.sock" % d
         if not template:

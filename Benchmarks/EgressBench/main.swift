@@ -398,6 +398,9 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
     var tick = 0
     var moved = false
     var samples: [(kb: Int, fds: Int)] = []
+    var sampledAt: [Double] = []
+    // Sampled by the clock: a tick takes longer than its 200 ms sleep when the pass is slow.
+    func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
     print("t=0s rss=\(residentKB(of: pid) / 1024) MiB fds=\(openDescriptors(of: pid))")
     while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < Double(total) {
         try await Task.sleep(for: .milliseconds(200))
@@ -415,12 +418,13 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
                 ], schema: schema)
             }
         }
-        if tick % 150 == 0 {
+        if elapsed() >= Double(30 * (samples.count + 1)) {
             let kb = residentKB(of: pid)
             guard kb > 0 else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the controller (pid \(pid)) is gone"]) }
             let fds = openDescriptors(of: pid)
             samples.append((kb, fds))
-            print("t=\(tick / 5)s rss=\(kb / 1024) MiB fds=\(fds)")
+            sampledAt.append(elapsed())
+            print(String(format: "t=%.0fs rss=%d MiB fds=%d", sampledAt.last!, kb / 1024, fds))
         }
     }
     await writer.close()
@@ -435,6 +439,7 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
     print("end rss=\(residentKB(of: pid) / 1024) MiB fds=\(openDescriptors(of: pid)); rss MiB first half \(range(firstHalf) { $0.kb / 1024 }), last half \(range(lastHalf) { $0.kb / 1024 }); fds first half \(range(firstHalf) { $0.fds }), last half \(range(lastHalf) { $0.fds }); \(policies.first?.rows?.count ?? -1) policies in the database")
     if let path = jsonPath {
         let figures: [String: Any] = ["seconds": total, "services": services, "rss_mib": samples.map { Double($0.kb) / 1024 }, "fds": samples.map(\.fds),
+                                      "sampled_at_s": sampledAt, "churn_ticks": tick,
                                       "policies_at_end": policies.first?.rows?.count ?? -1]
         try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
     }

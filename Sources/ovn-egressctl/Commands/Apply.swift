@@ -56,12 +56,16 @@ struct Apply: AsyncParsableCommand {
                     return
                 }
                 progress.stage("applying")
+                // The plan's text is rendered while the server works on the transaction; it is
+                // the text printed unless a concurrent writer made the apply plan again.
+                let rendered = json ? nil : Task.detached { plan.text }
                 let report = try await zoned.apply(planned, prune: prune)[0].result.get()
                 progress.finish()
                 if json {
                     print(CanonicalJSON.string(Self.json(report)))
                 } else {
-                    print(report.plan.text, terminator: "")
+                    let text = report.attempts == 1 ? await rendered!.value : report.plan.text
+                    print(text, terminator: "")
                     print(Self.summary(report))
                 }
                 return
