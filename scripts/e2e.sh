@@ -118,11 +118,26 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("10.2.20.7", 8081), H).serve_forever()' >"$D/echo.log" 2>&1 &
 agents+=($!)
 
+# A server on work002's own node IP, for the pod-to-node traffic the 102 policy keeps local;
+# it logs each request as http.server does. (HTTPServer's bind looks its own name up in DNS,
+# which this namespace cannot reach: seconds before it listens. Bound without that.)
+ip netns exec e2e-host2 python3 -u -c '
+import http.server, socketserver
+class Server(http.server.HTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self); self.server_name, self.server_port = "work002", 8082
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+Server(("192.168.122.102", 8082), H).serve_forever()' >"$D/node2.log" 2>&1 &
+agents+=($!)
+
 nbctl --timeout=30 wait-until logical_switch_port pod1 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work001 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work002 up=true
 nbctl --wait=hv sync
 for _ in $(seq 100); do ip netns exec e2e-ext ss -ltn | grep -q 10.2.20.7:8080 && break; sleep 0.02; done
+for _ in $(seq 250); do ip netns exec e2e-host2 ss -ltn | grep -q 192.168.122.102:8082 && break; sleep 0.02; done
 
 # ---- the manifests: the worked example, in a folder the agents watch
 M=$D/manifests
@@ -133,13 +148,15 @@ for n in 1 2; do
   agent[$n]=$!
 done
 
-# The source address the server saw for one request from the pod (empty: the request failed).
-seen() {
+# The source address the server saw for one request from the pod (empty: the request failed);
+# seen_at ADDRESS:PORT LOG for another server.
+seen() { seen_at 10.2.20.7:8080 "$D/http.log"; }
+seen_at() {
   local before
-  before=$(wc -l <"$D/http.log")
-  ip netns exec e2e-pod1 curl -s -o /dev/null -m 3 http://10.2.20.7:8080/ || true
-  for _ in $(seq 50); do [ "$(wc -l <"$D/http.log")" -gt "$before" ] && break; sleep 0.01; done
-  tail -n +"$((before + 1))" "$D/http.log" | awk '/"GET/ {print $1}' | tail -1
+  before=$(wc -l <"$2")
+  ip netns exec e2e-pod1 curl -s -o /dev/null -m 3 "http://$1/" || true
+  for _ in $(seq 50); do [ "$(wc -l <"$2")" -gt "$before" ] && break; sleep 0.01; done
+  tail -n +"$((before + 1))" "$2" | awk '/"GET/ {print $1}' | tail -1
 }
 # MetalLB's part: the load balancer IP routed to the host node's uplink.
 lb_route_to() { ip -n e2e-ext route replace 172.18.255.200/32 via "192.168.122.10$1"; }
@@ -181,6 +198,21 @@ lb_route_to 2
 nbctl --wait=hv sync
 wait_snat 2 present
 check "apply: host work002, the server sees the load balancer IP" 172.18.255.200 "$(seen)"
+
+# 2b. pod-to-node traffic is not rerouted: the 102 policy the tool writes names, besides its
+#     served-pods set, two sets that ovnkube owns (EgressIP's served pods, the node IPs). Without
+#     them the match cannot be compiled, so the 101 reroute takes the pod's traffic to work002's
+#     own IP to work002's mp0 (the node sees the pod's address); once they exist, as ovnkube
+#     writes them, the 102 allows it and it takes the pod's own route, leaving through work001.
+check "control: without ovnkube's node-ips set, traffic to work002's IP is rerouted" 10.124.0.3 "$(seen_at 192.168.122.102:8082 "$D/node2.log")"
+match=$(nbctl --bare --columns=match find Logical_Router_Policy priority=102)
+read -r egressip_pods node_ips < <(sed -E 's/.*ip4.src == \$(a[0-9]+) .*ip4.dst == \$(a[0-9]+).*/\1 \2/' <<<"$match")
+nbctl create Address_Set name="$egressip_pods" >/dev/null
+nbctl create Address_Set name="$node_ips" addresses='"192.168.122.101","192.168.122.102"' >/dev/null
+nbctl --wait=hv sync
+check "102: the pod's traffic to work002's node IP is not rerouted (via work001)" 192.168.122.101 "$(seen_at 192.168.122.102:8082 "$D/node2.log")"
+check "102: the external server still sees the load balancer IP" 172.18.255.200 "$(seen)"
+check "102: ovnkube's sets untouched by a re-apply" 2 "$("$ctl" --db="$nb" apply -f "$M" >/dev/null; nbctl --bare --columns=addresses list Address_Set "$node_ips" | wc -w)"
 
 # 3. negative control: the policy without the node's SNAT (the agent stopped, its chain flushed)
 kill "${agent[2]}"; wait "${agent[2]}" 2>/dev/null || true

@@ -21,8 +21,14 @@ private func fakeKubectl(failures: Int) throws -> String {
         sys.stderr.write("error: the server is currently unable to handle the request\\n")
         sys.exit(1)
     """
-    try script.write(toFile: dir + "/kubectl", atomically: true, encoding: .utf8)
-    chmod(dir + "/kubectl", 0o755)
+    // Through a close-on-exec descriptor: a process that other tests spawn meanwhile must not
+    // inherit it, or every exec of the script fails with ETXTBSY while that process lives.
+    let fd = open(dir + "/kubectl", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    let bytes = Array(script.utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count else { throw POSIXError(.EIO) }
     try "\(failures)".write(toFile: dir + "/failures", atomically: true, encoding: .utf8)
     return dir
 }

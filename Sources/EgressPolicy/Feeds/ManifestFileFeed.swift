@@ -28,13 +28,17 @@ public final class ManifestFileFeed: ServiceLifecycle.Service, Sendable {
     /// Reads every file. The first bad one throws, naming it, and nothing is given to the
     /// controller; so does an input with no objects at all.
     public func load() async throws(ManifestError) {
-        var loaded: [(String, [ClusterObject])] = []
+        // The files are parsed at once; errors are those of reading them one by one in order:
+        // a missing path is reported after the files of the paths before it.
+        var files: [String] = []
+        var missing: String?
         for path in paths {
-            guard FileWatcher.isFolder(path) || Self.exists(path) else { throw ManifestError(file: path, message: "no such file or folder") }
-            for file in ManifestLoader.manifestFiles(under: path) {
-                loaded.append((file, try ManifestLoader.objects(inFile: file)))
-            }
+            guard FileWatcher.isFolder(path) || Self.exists(path) else { missing = path; break }
+            files += ManifestLoader.manifestFiles(under: path)
         }
+        var loaded: [(String, [ClusterObject])] = []
+        for (file, objects) in zip(files, ManifestLoader.objects(inFiles: files)) { loaded.append((file, try objects.get())) }
+        if let missing { throw ManifestError(file: missing, message: "no such file or folder") }
         guard loaded.contains(where: { !$0.1.isEmpty }) else {
             throw ManifestError(file: paths.joined(separator: ", "), message: "no Kubernetes objects found (empty input); nothing planned, nothing written")
         }

@@ -11,6 +11,13 @@ enum ConcurrentManifestParse {
     /// Files smaller than `threshold` bytes are one job; the parts of a larger one are about
     /// `partSize` bytes (by default a quarter of the file's share of the cores).
     static func objects(_ files: [String], threshold: Int = 1 << 20, partSize: Int? = nil) throws(ManifestError) -> [ManifestObject] {
+        var out: [ManifestObject] = []
+        for file in objectsByFile(files, threshold: threshold, partSize: partSize) { out += try file.get() }
+        return out
+    }
+
+    /// As `objects`, each file's objects or error on its own, in the order given.
+    static func objectsByFile(_ files: [String], threshold: Int = 1 << 20, partSize: Int? = nil) -> [Result<[ManifestObject], ManifestError>] {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let sources = files.map { FileSource(path: $0, threshold: threshold, partSize: { partSize ?? max(1 << 18, $0 / (4 * cores)) }) }
         let jobs = sources.indices.flatMap { f in (0..<sources[f].jobCount).map { (f, $0) } }
@@ -21,12 +28,12 @@ enum ConcurrentManifestParse {
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
             slots.base[j] = sources[jobs[j].0].parse(part: jobs[j].1)
         }
-        var out: [ManifestObject] = []
+        var out: [Result<[ManifestObject], ManifestError>] = []
         var j = 0
         for source in sources {
             let parts = (j..<j + source.jobCount).map { results[$0]! }
             j += source.jobCount
-            out += try source.assemble(parts)
+            out.append(Result { () throws(ManifestError) in try source.assemble(parts) })
         }
         return out
     }

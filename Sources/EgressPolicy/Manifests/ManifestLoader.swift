@@ -91,6 +91,14 @@ public enum ManifestLoader {
         try ClusterInput(objects: flatten(parse(ManifestInput(opening: file), file: file))).objects
     }
 
+    /// The checked objects of each of `files` (as `objects(inFile:)` for each), parsed on
+    /// every core; in the order given.
+    public static func objects(inFiles files: [String]) -> [Result<[ClusterObject], ManifestError>] {
+        ConcurrentManifestParse.objectsByFile(files).map { parsed in
+            parsed.flatMap { objects in Result { () throws(ManifestError) in try ClusterInput(objects: flatten(objects)).objects } }
+        }
+    }
+
     /// Every manifest file below `path` (itself when it is a file), in name order.
     public static func manifestFiles(under path: String) -> [String] {
         (try? files(path)) ?? []
