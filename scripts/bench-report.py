@@ -35,7 +35,9 @@ def machine():
 
 def commit():
     rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    # The page and the plots are this script's output: changes to them do not make a run's code differ.
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":(exclude)BENCHMARKS.md", ":(exclude)docs/benchmarks"], capture_output=True, text=True).stdout.strip()
     return rev + ("+changes" if dirty else "")
 
 

@@ -35,7 +35,7 @@ fi
 /usr/bin/python3 scripts/bench.py run "$size" "$work" "$PWD/.build/release/ovn-egressctl" "$work/apply.json"
 .build/release/egress-bench parse "$work/cluster.yaml" "$work/parse.json"
 scripts/bench-controller.sh "$n" 11 "$work/controller.json"
-result=docs/benchmarks/results/$(date -u +%F)-$n.json
+result=docs/benchmarks/results/$(date -u +%Y-%m-%dT%H%MZ)-$n.json
 /usr/bin/python3 scripts/bench-report.py merge "$result" "$work/apply.json" "$work/parse.json" "$work/controller.json"
 /usr/bin/python3 scripts/bench-report.py render
 echo "figures in $result; BENCHMARKS.md's table and docs/benchmarks/*.svg rewritten from the newest result of each size"
