@@ -308,7 +308,7 @@ def desired_from(ctl, manifest, work, name):
 
 def cmd_run(size, work, ctl, json_out=None):
     n = {"small": 1000, "large": 10000, "xl": 100000}[size]
-    trials = 3
+    trials = int(os.environ.get("BENCH_TRIALS", "3"))
     here = os.path.abspath(__file__)
     base, moved = os.path.join(work, "cluster.yaml"), os.path.join(work, "cluster-moved.yaml")
     desired_path = desired_from(ctl, base, work, "base")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The apply benchmark at the shape users have: 10 nodes, services of 10 endpoints each, one
 # EndpointSlice per service, kubectl-style YAML (about 360 bytes per endpoint).
-#   scripts/bench.sh [small|large|xl]      1,000 / 10,000 / 100,000 policies (default large)
+#   scripts/bench.sh [small|large|xl]      1,000 / 10,000 / 100,000 policies (default large);
+#                                         BENCH_TRIALS=N for N interleaved trials (default 3)
 #   scripts/bench.sh zones [small|large|xl]   the same endpoints over 10 interconnect zones
 #                                             (one node each): all at once beside each alone
 # ovn-egressctl (release build) beside ovn-nbctl, the python IDL (python3-openvswitch, run
@@ -27,7 +28,7 @@ trap 'for p in "$work"/*/pid "$work"/*/*/pid; do [ -f "$p" ] && kill "$(cat "$p"
 .build/release/egress-bench generate-kubectl "$n" "$work/cluster.yaml"
 .build/release/egress-bench generate-kubectl "$n" "$work/cluster-moved.yaml" moved
 if [ "$mode" = zones ]; then .build/release/egress-bench generate-kubectl "$n" "$work/zoned.yaml" zoned; fi
-echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), manifests $(du -h "$work/cluster.yaml" | cut -f1)B; medians of 3"
+echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), manifests $(du -h "$work/cluster.yaml" | cut -f1)B; medians of ${BENCH_TRIALS:-3}"
 if [ "$mode" = zones ]; then
   /usr/bin/python3 scripts/bench.py zones "$size" "$work" "$PWD/.build/release/ovn-egressctl"
   exit
