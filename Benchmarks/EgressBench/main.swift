@@ -314,6 +314,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     var podMoved = (trials - 1) % 2 == 0
     var podTimes: [Double] = []
     var podOps: [Int] = []
+    var podPlan: [Double] = []
+    var podWrite: [Double] = []
+    var podPass: [Double] = []
     for _ in 0..<trials {
         podMoved.toggle()
         try writeServiceFile(dir, 0, moved: podMoved)
@@ -321,6 +324,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
         guard let r = await nextWrite(), r.plan?.additions.count == 1 else { fatalError("no single-pod pass") }
         podTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         podOps.append(r.operationsSent)
+        podPlan.append(seconds(r.planning))
+        podWrite.append(seconds(r.writing))
+        podPass.append(seconds(r.duration))
     }
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
@@ -349,8 +355,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
                  median(planTimes) * 1000, median(txnTimes) * 1000, ops.sorted()[ops.count / 2]))
     print(String(format: "owned policy deleted by another writer to committed repair: median %.1f ms (min %.1f, max %.1f) over %d trials; planning %.1f ms, transaction %.1f ms",
                  median(repairTimes) * 1000, repairTimes.min()! * 1000, repairTimes.max()! * 1000, trials, median(repairPlan) * 1000, median(repairWrite) * 1000))
-    print(String(format: "one pod's endpoint changed (1 file renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; operations sent %d",
-                 median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, podOps.sorted()[podOps.count / 2]))
+    print(String(format: "one pod's endpoint changed (1 file renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; the pass %.1f ms (planning %.1f, transaction %.1f); operations sent %d",
+                 median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, median(podPass) * 1000, median(podPlan) * 1000,
+                 median(podWrite) * 1000, podOps.sorted()[podOps.count / 2]))
     let rssSteady = residentKB()
     print("resident set: \(rssAfterStart / 1024) MiB after the first pass, \(rssSteady / 1024) MiB after every trial")
     // Last: its copies of the state would stay in the resident set (malloc keeps freed pages).
@@ -362,7 +369,8 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
             "policies": first.plan?.additions.count ?? 0, "trials": trials,
             "initial_sync_s": cold, "one_percent_s": median(changeTimes), "one_percent_after_last_rename_s": median(afterLast),
             "one_percent_operations": ops.sorted()[ops.count / 2], "single_pod_s": median(podTimes),
-            "single_pod_operations": podOps.sorted()[podOps.count / 2], "repair_s": median(repairTimes),
+            "single_pod_operations": podOps.sorted()[podOps.count / 2],
+            "single_pod_pass_ms": ["pass": median(podPass) * 1000, "planning": median(podPlan) * 1000, "transaction": median(podWrite) * 1000], "repair_s": median(repairTimes),
             "rss_after_start_mib": Double(rssAfterStart) / 1024, "rss_steady_mib": Double(rssSteady) / 1024,
             "planning_ms": ["input": steps.input * 1000, "live": steps.snapshot * 1000, "desired": steps.desired * 1000, "plan": steps.plan * 1000],
         ]
