@@ -10,6 +10,7 @@ across tools, and the median is reported with client peak RSS (from /usr/bin/tim
   bench.py raw-cold DB REQUEST          send one pre-built transact and wait for its reply
   bench.py raw-sync DB DESIRED [delta]  select + diff against DESIRED (+ the delta transaction)
   bench.py nbctl-sync DB DESIRED        ovn-nbctl find + the same diff, no write
+  bench.py raw-one-pod DB [TRIALS]      one pod's change, raw, on a database holding a cold apply
   bench.py idl-cold DB DESIRED          python IDL: every row in one transaction
   bench.py zones SIZE WORKDIR CTL       10 zones (one node each) applied concurrently beside each alone
 """
@@ -210,6 +211,32 @@ def cmd_idl_cold(db, desired_path):
     print("%.6f" % (time.perf_counter() - t0))
     if status != ovs.db.idl.Transaction.SUCCESS:
         raise SystemExit("idl commit: %s" % status)
+
+
+def cmd_raw_one_pod(db, trials="11"):
+    """One pod's change as ovn-egressctl sends it (the old reroute deleted, the new inserted, the
+    router's policies and the served-pods set mutated), raw, on a database holding a cold
+    apply's rows and no monitor: the server's floor under the controller's single-pod pass."""
+    state = live(db)
+    items = list(state["policies"].items())
+    time.sleep(1)  # the select's reply is freed by the server after it is sent
+    walls = []
+    for i in range(int(trials)):
+        (match, hop, owner), uuids = items[i]
+        old_ip, new_ip = match.split("== ")[1], "10.250.%d.%d" % (i // 250, i % 250 + 1)
+        ops = [{"op": "delete", "table": "Logical_Router_Policy", "where": [["_uuid", "==", ["uuid", uuids[0]]]]},
+               {"op": "insert", "table": "Logical_Router_Policy", "uuid-name": "p", "row": {
+                   "priority": 101, "match": "ip4.src == " + new_ip, "action": "reroute", "nexthops": hop,
+                   "external_ids": ["map", [["EgressSVC", owner]]]}},
+               {"op": "mutate", "table": "Logical_Router", "where": [["_uuid", "==", ["uuid", state["router"]]]],
+                "mutations": [["policies", "delete", ["uuid", uuids[0]]], ["policies", "insert", ["named-uuid", "p"]]]},
+               {"op": "mutate", "table": "Address_Set", "where": [["_uuid", "==", ["uuid", state["set"][0]]]],
+                "mutations": [["addresses", "delete", old_ip], ["addresses", "insert", new_ip]]}]
+        t0 = time.perf_counter()
+        transact(db, ops)
+        walls.append(time.perf_counter() - t0)
+    print("one pod's change, raw, %d policies: median %.1f ms (min %.1f, max %.1f) over %d" % (
+        len(items), statistics.median(walls) * 1000, min(walls) * 1000, max(walls) * 1000, len(walls)))
 
 
 # ---------------------------------------------------------------- the driver
@@ -580,6 +607,7 @@ if __name__ == "__main__":
                     pass
     elif cmd == "raw-cold": cmd_raw_cold(*args)
     elif cmd == "raw-select": cmd_raw_select(*args)
+    elif cmd == "raw-one-pod": cmd_raw_one_pod(*args)
     elif cmd == "raw-sync": cmd_raw_sync(args[0], args[1], len(args) > 2)
     elif cmd == "nbctl-sync": cmd_nbctl_sync(*args)
     elif cmd == "idl-cold": cmd_idl_cold(*args)

@@ -454,6 +454,8 @@ func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, 
     }
 }
 
+// One malloc arena, as ovn-egressctl runs, so that resident sets measured here compare.
+if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 1) }
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "generate":
