@@ -255,6 +255,17 @@ func planningSteps(dir: String, controller: EgressController, configuration: Egr
     return (live.ownedPolicies.count, tInput, tSnapshot, tDesired, tPlan)
 }
 
+/// The passes' own times and operations, as their reports give them.
+struct PassFigures {
+    var pass: [Double] = [], planning: [Double] = [], transaction: [Double] = [], operations: [Int] = []
+    mutating func add(_ r: ReconcileReport) {
+        pass.append(seconds(r.duration))
+        planning.append(seconds(r.planning))
+        transaction.append(seconds(r.writing))
+        operations.append(r.operationsSent)
+    }
+}
+
 /// `ovn-egressctl run`'s library path on a folder of per-service files: the time from the
 /// first file renamed into place to the committed reply of the pass that applies a 1%
 /// endpoint change (every 10th service's file), of one pod's change (one file), and from
@@ -282,13 +293,10 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     // The services with an endpoint index that is a multiple of 100: every 10th one.
     let changed = stride(from: 0, to: services, by: 10).map { $0 }
     var changeTimes: [Double] = []
-    var passTimes: [Double] = []
-    var planTimes: [Double] = []
     var writeTimes: [Double] = []
-    var txnTimes: [Double] = []
     var afterLast: [Double] = []
     var passCounts: [Int] = []
-    var ops: [Int] = []
+    var onePercent = PassFigures()
     for trial in 0..<trials {
         let moved = trial % 2 == 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -301,10 +309,7 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
         while additions < changed.count, let r = await nextWrite() {
             passes += 1
             additions += r.plan?.additions.count ?? 0
-            ops.append(r.operationsSent)
-            passTimes.append(seconds(r.duration))
-            planTimes.append(seconds(r.planning))
-            txnTimes.append(seconds(r.writing))
+            onePercent.add(r)
         }
         changeTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         afterLast.append(Double(DispatchTime.now().uptimeNanoseconds - written) / 1e9)
@@ -313,20 +318,14 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     // One pod: service 0's first endpoint is one of the 1% above, so its file toggles it alone.
     var podMoved = (trials - 1) % 2 == 0
     var podTimes: [Double] = []
-    var podOps: [Int] = []
-    var podPlan: [Double] = []
-    var podWrite: [Double] = []
-    var podPass: [Double] = []
+    var pod = PassFigures()
     for _ in 0..<trials {
         podMoved.toggle()
         try writeServiceFile(dir, 0, moved: podMoved)
         let start = DispatchTime.now().uptimeNanoseconds
         guard let r = await nextWrite(), r.plan?.additions.count == 1 else { fatalError("no single-pod pass") }
         podTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        podOps.append(r.operationsSent)
-        podPlan.append(seconds(r.planning))
-        podWrite.append(seconds(r.writing))
-        podPass.append(seconds(r.duration))
+        pod.add(r)
     }
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
@@ -351,13 +350,13 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
     print(String(format: "1%% endpoint change (%d files renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; writing the files %.1f ms, last rename to committed reply %.1f ms; passes %d, each %.1f ms (planning %.1f, transaction %.1f); operations sent %d",
                  changed.count, median(changeTimes) * 1000, changeTimes.min()! * 1000, changeTimes.max()! * 1000, trials,
-                 median(writeTimes) * 1000, median(afterLast) * 1000, passCounts.sorted()[passCounts.count / 2], median(passTimes) * 1000,
-                 median(planTimes) * 1000, median(txnTimes) * 1000, ops.sorted()[ops.count / 2]))
+                 median(writeTimes) * 1000, median(afterLast) * 1000, passCounts.sorted()[passCounts.count / 2], median(onePercent.pass) * 1000,
+                 median(onePercent.planning) * 1000, median(onePercent.transaction) * 1000, onePercent.operations.sorted()[onePercent.operations.count / 2]))
     print(String(format: "owned policy deleted by another writer to committed repair: median %.1f ms (min %.1f, max %.1f) over %d trials; planning %.1f ms, transaction %.1f ms",
                  median(repairTimes) * 1000, repairTimes.min()! * 1000, repairTimes.max()! * 1000, trials, median(repairPlan) * 1000, median(repairWrite) * 1000))
     print(String(format: "one pod's endpoint changed (1 file renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; the pass %.1f ms (planning %.1f, transaction %.1f); operations sent %d",
-                 median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, median(podPass) * 1000, median(podPlan) * 1000,
-                 median(podWrite) * 1000, podOps.sorted()[podOps.count / 2]))
+                 median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, median(pod.pass) * 1000, median(pod.planning) * 1000,
+                 median(pod.transaction) * 1000, pod.operations.sorted()[pod.operations.count / 2]))
     let rssSteady = residentKB()
     print("resident set: \(rssAfterStart / 1024) MiB after the first pass, \(rssSteady / 1024) MiB after every trial")
     // Last: its copies of the state would stay in the resident set (malloc keeps freed pages).
@@ -368,9 +367,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
         let figures: [String: Any] = [
             "policies": first.plan?.additions.count ?? 0, "trials": trials,
             "initial_sync_s": cold, "one_percent_s": median(changeTimes), "one_percent_after_last_rename_s": median(afterLast),
-            "one_percent_operations": ops.sorted()[ops.count / 2], "single_pod_s": median(podTimes),
-            "single_pod_operations": podOps.sorted()[podOps.count / 2],
-            "single_pod_pass_ms": ["pass": median(podPass) * 1000, "planning": median(podPlan) * 1000, "transaction": median(podWrite) * 1000], "repair_s": median(repairTimes),
+            "one_percent_operations": onePercent.operations.sorted()[onePercent.operations.count / 2], "single_pod_s": median(podTimes),
+            "single_pod_operations": pod.operations.sorted()[pod.operations.count / 2],
+            "single_pod_pass_ms": ["pass": median(pod.pass) * 1000, "planning": median(pod.planning) * 1000, "transaction": median(pod.transaction) * 1000], "repair_s": median(repairTimes),
             "rss_after_start_mib": Double(rssAfterStart) / 1024, "rss_steady_mib": Double(rssSteady) / 1024,
             "planning_ms": ["input": steps.input * 1000, "live": steps.snapshot * 1000, "desired": steps.desired * 1000, "plan": steps.plan * 1000],
         ]
