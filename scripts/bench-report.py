@@ -147,8 +147,9 @@ def table(runs, soak):
     if soak:
         rss, fds = soak["rss_mib"], soak["fds"]
         half = max(1, len(rss) // 2)
-        lines += ["", "Soak (`scripts/soak-controller.sh`): %s policies, %d s of churn (100 endpoints rewritten every 200 ms, an owned row deleted by another writer every second), %s, commit %s:"
-                  % ("{:,}".format(soak["services"] * 10), soak["seconds"], soak["date"], soak["commit"]), "",
+        rounds = soak["churn_ticks"]
+        lines += ["", "Soak (`scripts/soak-controller.sh`): %s policies, %d s of churn in %s rounds (one per %.0f ms: 10 services' files, 100 endpoints, rewritten, then a 200 ms pause; an owned row deleted by another writer every 5th round), %s, commit %s:"
+                  % ("{:,}".format(soak["services"] * 10), soak["seconds"], "{:,}".format(rounds), soak["seconds"] * 1000 / rounds, soak["date"], soak["commit"]), "",
                   "| samples (about every 30 s) | RSS MiB, first half | RSS MiB, second half | open descriptors, first half | second half | policies at the end |",
                   "|---:|---|---|---|---|---:|",
                   "| %d | %.0f-%.0f | %.0f-%.0f | %d-%d | %d-%d | %s |" % (len(rss), min(rss[:half]), max(rss[:half]), min(rss[half:] or rss), max(rss[half:] or rss),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `ovn-egressctl run` (the release binary) under churn at ENDPOINTS policies (default 10,000)
-# for SECONDS (default 600): 10 services' files (100 endpoints) rewritten every 200 ms and an
-# owned policy deleted by another writer every second; the controller's resident set and open
+# for SECONDS (default 600), in rounds: 10 services' files (100 endpoints) rewritten, then a
+# 200 ms pause (a round takes longer when the controller is slow), and an owned policy deleted
+# by another writer every 5th round; the controller's resident set and open
 # descriptors are printed every 30 s (and written to JSON when given). A fresh ovsdb-server in
 # a temporary folder.
 #   scripts/soak-controller.sh [SECONDS] [ENDPOINTS] [JSON]

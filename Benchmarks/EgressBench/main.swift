@@ -396,9 +396,9 @@ func residentKB(of pid: Int32) -> Int {
 }
 
 /// Churn for `seconds` against a running `ovn-egressctl run` (process `pid`, watching `dir`):
-/// every 200 ms a 1% endpoint change (10 services' files rewritten), and every second another
-/// writer deletes an owned policy; the controller's resident set and open descriptors are
-/// printed every 30 s (and written to `jsonPath` when given).
+/// rounds of 10 services' files rewritten (100 endpoints) and a 200 ms pause, another writer
+/// deleting an owned policy every 5th round; the controller's resident set and open
+/// descriptors are printed every 30 s (and written to `jsonPath` when given, with the rounds).
 func controllerSoak(db: String, dir: String, services: Int, seconds total: Int, pid: Int32, jsonPath: String?) async throws {
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
@@ -462,7 +462,9 @@ case "generate":
 case "generate-kubectl":
     try generateKubectl(Int(args[2])!, args[3], moved: args.count > 4 && args[4] == "moved", zoned: args.count > 4 && args[4] == "zoned")
 case "parse":
-    let size = (try FileManager.default.attributesOfItem(atPath: args[2])[.size] as? Int) ?? 0
+    // A file, or a folder of them (as `run -f` reads one).
+    let files = ManifestLoader.manifestFiles(under: args[2])
+    let size = try files.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
     var times: [Double] = []
     var endpoints = 0
     for _ in 0..<5 {
@@ -471,9 +473,9 @@ case "parse":
             endpoints = input.endpointSlices.reduce(0) { $0 + $1.endpoints.count }
         })
     }
-    // The same file on one core: the whole-file parse the cut's parts are checked against.
+    // The same on one core, file after file: the whole-file parse the cut's parts are checked against.
     var oneCore: [Double] = []
-    for _ in 0..<5 { oneCore.append(try seconds { _ = try ManifestLoader.objects(inFile: args[2]) }) }
+    for _ in 0..<5 { oneCore.append(try seconds { for file in files { _ = try ManifestLoader.objects(inFile: file) } }) }
     let t = times.sorted()[2], t1 = oneCore.sorted()[2]
     let mb = Double(size) / 1e6
     print(String(format: "parse %@: %d endpoints, %.1f MB, %.0f ms (%.1f MB/s) on %d cores, %.0f ms (%.1f MB/s) on one",
