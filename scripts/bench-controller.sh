@@ -11,4 +11,4 @@ endpoints=${1:-10000}
 trials=${2:-11}
 . scripts/controller-sandbox.sh
 echo "$(date -u +%F) $(nproc) cores; $endpoints endpoints in $((endpoints / 10)) files of $(du -sh "$dir/manifests" | cut -f1) in all"
-.build/release/egress-bench controller-latency unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$trials" ${3:+"$3"}
+OVSDB_SERVER_PID=$(cat "$dir/pid") .build/release/egress-bench controller-latency unix:"$dir/nb.sock" "$dir/manifests" $((endpoints / 10)) "$trials" ${3:+"$3"}

@@ -297,6 +297,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     var afterLast: [Double] = []
     var passCounts: [Int] = []
     var onePercent = PassFigures()
+    // The server's own CPU for the trials (its pid from the script), the limit of each pass.
+    let serverPID = ProcessInfo.processInfo.environment["OVSDB_SERVER_PID"].flatMap { Int32($0) }
+    let serverBefore = serverPID.map(cpuSeconds(of:))
     for trial in 0..<trials {
         let moved = trial % 2 == 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -315,10 +318,12 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
         afterLast.append(Double(DispatchTime.now().uptimeNanoseconds - written) / 1e9)
         passCounts.append(passes)
     }
+    let serverOnePercent = serverPID.map { (cpuSeconds(of: $0) - serverBefore!) / Double(trials) }
     // One pod: service 0's first endpoint is one of the 1% above, so its file toggles it alone.
     var podMoved = (trials - 1) % 2 == 0
     var podTimes: [Double] = []
     var pod = PassFigures()
+    let serverBeforePod = serverPID.map(cpuSeconds(of:))
     for _ in 0..<trials {
         podMoved.toggle()
         try writeServiceFile(dir, 0, moved: podMoved)
@@ -327,6 +332,7 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
         podTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         pod.add(r)
     }
+    let serverPod = serverPID.map { (cpuSeconds(of: $0) - serverBeforePod!) / Double(trials) }
     let writer = try await OVSDBConnection.connect(to: db)
     let schema = try await writer.schema(of: "OVN_Northbound")
     var repairTimes: [Double] = []
@@ -357,6 +363,9 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
     print(String(format: "one pod's endpoint changed (1 file renamed) to committed reply: median %.1f ms (min %.1f, max %.1f) over %d trials; the pass %.1f ms (planning %.1f, transaction %.1f); operations sent %d",
                  median(podTimes) * 1000, podTimes.min()! * 1000, podTimes.max()! * 1000, trials, median(pod.pass) * 1000, median(pod.planning) * 1000,
                  median(pod.transaction) * 1000, pod.operations.sorted()[pod.operations.count / 2]))
+    if let serverOnePercent, let serverPod {
+        print(String(format: "ovsdb-server's CPU per trial (the mean over the trials): 1%% change %.1f ms, one pod %.1f ms", serverOnePercent * 1000, serverPod * 1000))
+    }
     let rssSteady = residentKB()
     print("resident set: \(rssAfterStart / 1024) MiB after the first pass, \(rssSteady / 1024) MiB after every trial")
     // Last: its copies of the state would stay in the resident set (malloc keeps freed pages).
@@ -370,6 +379,7 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
             "one_percent_operations": onePercent.operations.sorted()[onePercent.operations.count / 2], "single_pod_s": median(podTimes),
             "single_pod_operations": pod.operations.sorted()[pod.operations.count / 2],
             "single_pod_pass_ms": ["pass": median(pod.pass) * 1000, "planning": median(pod.planning) * 1000, "transaction": median(pod.transaction) * 1000], "repair_s": median(repairTimes),
+            "server_cpu_ms": ["one_percent": (serverOnePercent ?? -1) * 1000, "single_pod": (serverPod ?? -1) * 1000],
             "rss_after_start_mib": Double(rssAfterStart) / 1024, "rss_steady_mib": Double(rssSteady) / 1024,
             "planning_ms": ["input": steps.input * 1000, "live": steps.snapshot * 1000, "desired": steps.desired * 1000, "plan": steps.plan * 1000],
         ]
@@ -383,6 +393,16 @@ func controllerLatency(db: String, dir: String, services: Int, trials: Int, json
 /// How many descriptors process `pid` holds open.
 func openDescriptors(of pid: Int32) -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+}
+
+/// The CPU time (user + system) process `pid` has used, from /proc.
+func cpuSeconds(of pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return -1 }
+    // Fields after the command's closing parenthesis, from field 3: utime and stime are 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// This process's resident set (kB).

@@ -75,3 +75,15 @@ print(line("jansson decode + typed rows (OperationResult)", tTyped))
 print(line("jansson encode from JSON", tEncode))
 print(line("Foundation JSONSerialization decode", tFoundationDecode))
 print(line("Foundation JSONSerialization encode", tFoundationEncode))
+
+// A replica applying an update2 modify of one member to an address set of `rows` members
+// (the served-pods set when one pod changes).
+let addressesType = schema.tables["Address_Set"]!.columns["addresses"]!.type
+let members = try Datum.set((0..<rows).map { i in .string("10.\(124 + i / 65536).\((i / 256) % 256).\(i % 256)") })
+let oneMore = try Datum.set([.string("10.200.0.1")])
+var applied = members
+let tApplyAdd = try median(runs) { applied = try members.applyingUpdate2(oneMore, type: addressesType) }
+let tApplyRemove = try median(runs) { _ = try applied.applyingUpdate2(oneMore, type: addressesType) }
+let tDiff = median(runs) { _ = members.diff(to: applied, type: addressesType) }
+print(String(format: "update2 of one member to a set of %d: apply an addition %.2f ms, a removal %.2f ms; diff %.2f ms",
+             rows, tApplyAdd * 1000, tApplyRemove * 1000, tDiff * 1000))

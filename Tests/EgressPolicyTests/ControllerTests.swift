@@ -121,6 +121,30 @@ extension ControllerTests {
         }
     }
 
+    @Test("a member another writer removes from or adds to a 1,000-member served-pods set is repaired, and only it")
+    func largeAddressSetDrift() async throws {
+        // The cache follows such a set by the members that differ between the old and new
+        // rows (not by decoding it again), and the replica applies the one-member diff in place.
+        try await withController(typedCluster(services: 100, endpoints: 10)) { server, controller, reports in
+            var reports = reports
+            let first = try #require(await next(&reports))
+            #expect(first.plan?.addressChanges.first?.add.count == 1000)
+            let served = "10.4.0.10"  // service 7's pod on work003
+            try await server.nbctl(["remove", "Address_Set", "a13607449821398607916", "addresses", "\"\(served)\""])
+            let readded = try #require(await next(&reports) { $0.writes > 0 })
+            #expect(readded.plan?.addressChanges.first?.add == [served])
+            #expect(readded.plan?.addressChanges.first?.remove == [])
+            #expect(readded.plan?.additions.isEmpty == true && readded.plan?.removals.isEmpty == true)
+            try await server.nbctl(["add", "Address_Set", "a13607449821398607916", "addresses", "\"10.200.0.1\"", "\"10.200.0.2\""])
+            let removed = try #require(await next(&reports) { $0.writes > 0 })
+            #expect(removed.plan?.addressChanges.first?.remove == ["10.200.0.1", "10.200.0.2"])
+            let members = try await server.nbctl(["--bare", "--columns=addresses", "list", "Address_Set", "a13607449821398607916"])
+            let listed = members.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { !$0.isEmpty }
+            #expect(listed.count == 1000)
+            #expect(listed.contains(Substring(served)) && !listed.contains("10.200.0.1"))
+        }
+    }
+
     @Test("drift is repaired: a duplicate owned policy, an edited nexthop, an edited address set; foreign rows stay")
     func driftRepair() async throws {
         let objects = try ManifestLoader.load([workedExamplePath]).objects

@@ -29,7 +29,7 @@ public actor EgressController: ServiceLifecycle.Service {
         /// The OVSDB lock that only one writer holds; nil: write without one.
         public var lockName: String? = EgressController.defaultLockName
         /// A pass waits until changes have been quiet this long...
-        public var coalesce: Duration = .milliseconds(10)
+        public var coalesce: Duration = .milliseconds(5)
         /// ...but no longer than this after the first of them.
         public var maxDelay: Duration = .milliseconds(500)
         /// After a failed pass (the router missing, the connection lost), try again this late.

@@ -12,6 +12,8 @@ struct IncrementalPlanner {
     private(set) var seen: Set<String> = []
     /// Each planned service's host, kept between passes (sticky selection).
     private(set) var hosts: [String: String] = [:]
+    /// How many services each host of `hosts` serves.
+    private var hostLoad: [String: Int] = [:]
     private var servedOf: [String: Set<String>] = [:]
     private var servedBy: [String: Set<String>] = [:]
 
@@ -67,9 +69,14 @@ struct IncrementalPlanner {
         for ip in ips where outside(servedBy[ip]) || outside(ipOwners[ip]) { return nil }
 
         var liveHosts = live.currentHosts(nodes: input.nodes)
-        liveHosts.merge(hosts.filter { scope.contains($0.key) }) { _, kept in kept }
-        var load: [String: Int] = [:]
-        for (service, host) in hosts where !scope.contains(service) { load[host, default: 0] += 1 }
+        // Looked up by the changed services, never by walking every service's host.
+        var load = hostLoad
+        for key in scope {
+            guard let kept = hosts[key] else { continue }
+            liveHosts[key] = kept
+            load[kept, default: 0] -= 1
+            if load[kept] == 0 { load[kept] = nil }
+        }
         let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load, zone: zone)
         let servedBy = self.servedBy
         // What may leave the address sets: what these services served or reroute now.
@@ -87,6 +94,7 @@ struct IncrementalPlanner {
         ledger?.record(outcome.plan.hosts, for: outcome.planned)
         if outcome.full {
             hosts = [:]
+            hostLoad = [:]
             servedOf = [:]
             servedBy = [:]
         }
@@ -95,9 +103,15 @@ struct IncrementalPlanner {
                 servedBy[ip]?.remove(key)
                 if servedBy[ip]?.isEmpty == true { servedBy[ip] = nil }
             }
-            hosts[key] = nil
+            if let host = hosts.removeValue(forKey: key) {
+                hostLoad[host, default: 0] -= 1
+                if hostLoad[host] == 0 { hostLoad[host] = nil }
+            }
         }
-        for (key, host) in outcome.plan.hosts where outcome.planned.contains(key) && host != "" && host != "ALL" { hosts[key] = host }
+        for (key, host) in outcome.plan.hosts where outcome.planned.contains(key) && host != "" && host != "ALL" {
+            hosts[key] = host
+            hostLoad[host, default: 0] += 1
+        }
         for (key, ips) in outcome.desired.served where outcome.planned.contains(key) {
             let texts = Set(ips.map(\.description))
             servedOf[key] = texts

@@ -40,8 +40,8 @@ final class LiveCache: Sendable {
             for pass in 0..<2 {
                 for change in set.changes where (change.table == AddressSet.tableName) == (pass == 1) {
                     switch change {
-                    case .insert(let table, let uuid, let new): Self.put(table, uuid, new, into: &c)
-                    case .modify(let table, let uuid, _, let new): Self.put(table, uuid, new, into: &c)
+                    case .insert(let table, let uuid, let new): Self.put(table, uuid, new, old: nil, into: &c)
+                    case .modify(let table, let uuid, let old, let new): Self.put(table, uuid, new, old: old, into: &c)
                     case .delete(let table, let uuid, _): Self.remove(table, uuid, from: &c)
                     }
                 }
@@ -50,8 +50,8 @@ final class LiveCache: Sendable {
         }
     }
 
-    private static func put(_ table: String, _ uuid: OVSDBUUID, _ row: Row, into c: inout Contents) {
-        let previous = table == AddressSet.tableName ? c.addressSets.removeValue(forKey: uuid) : nil
+    private static func put(_ table: String, _ uuid: OVSDBUUID, _ row: Row, old: Row?, into c: inout Contents) {
+        var previous = table == AddressSet.tableName ? c.addressSets.removeValue(forKey: uuid) : nil
         remove(table, uuid, from: &c)
         switch table {
         case LogicalRouter.tableName:
@@ -85,15 +85,13 @@ final class LiveCache: Sendable {
                 if let ip = LiveState.sourceIP(of: p.match) { c.ipOwners[ip.description, default: []].insert(owner) }
             }
         case AddressSet.tableName:
-            guard var set = try? AddressSet(row: row) else {
+            guard let (set, changedMembers) = addressSet(row, old: old, previous: &previous, uuid: uuid) else {
                 c.changedAll = true
                 return
             }
-            set.uuid = uuid
             // Members that came or went name the services that reroute them; a member no
             // owned policy reroutes (another writer's edit) needs every service planned.
-            let before = previous.map { $0.addresses } ?? []
-            for ip in before.symmetricDifference(set.addresses) {
+            for ip in changedMembers {
                 let owners = c.ipOwners[ip, default: []].union(c.released[ip] ?? [])
                 guard !owners.isEmpty else {
                     c.changedAll = true
@@ -138,6 +136,42 @@ final class LiveCache: Sendable {
         default:
             break
         }
+    }
+
+    /// The address set a row holds and the members that came or went since `previous`. A
+    /// modify of a set the cache already holds changes the previous value by the members
+    /// that differ between the old and new rows (one walk of their sorted members), so a
+    /// one-pod change to a 100,000-member set neither decodes nor hashes the other members.
+    /// `previous` gives up its members (so they are changed in place, not copied).
+    private static func addressSet(_ row: Row, old: Row?, previous: inout AddressSet?, uuid: OVSDBUUID) -> (AddressSet, [String])? {
+        let column = AddressSet.Column.addresses.rawValue
+        if previous != nil, let before = old?[column], let after = row[column] {
+            var others = row
+            others[column] = .emptySet
+            guard var set = try? AddressSet(row: others) else { return nil }
+            let (went, came) = before.keysDiffering(from: after)
+            var changed: [String] = []
+            changed.reserveCapacity(went.count + came.count)
+            var members = previous!.addresses
+            previous!.addresses = []
+            for atom in went {
+                guard case .string(let ip) = atom else { return nil }
+                members.remove(ip)
+                changed.append(ip)
+            }
+            for atom in came {
+                guard case .string(let ip) = atom else { return nil }
+                members.insert(ip)
+                changed.append(ip)
+            }
+            set.addresses = members
+            set.uuid = uuid
+            return (set, changed)
+        }
+        guard var set = try? AddressSet(row: row) else { return nil }
+        set.uuid = uuid
+        let before = previous?.addresses ?? []
+        return (set, Array(before.symmetricDifference(set.addresses)))
     }
 
     /// What changed since the last call, and forgets it.

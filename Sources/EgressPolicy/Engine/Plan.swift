@@ -150,7 +150,9 @@ public struct Plan: Sendable {
         // Address sets: created when missing, otherwise only the differing members change.
         for set in desired.addressSets {
             if let existing = live.addressSets[set.name] {
-                let add = set.addresses.subtracting(existing.addresses).sorted(by: Self.bytewise)
+                // Walks the desired members, never the live ones: a partial plan's desired set holds
+                // a few pods, the live one every pod.
+                let add = set.addresses.filter { !existing.addresses.contains($0) }.sorted(by: Self.bytewise)
                 let remove: [String]
                 if let partialAddresses {
                     remove = partialAddresses.candidates.filter {
@@ -189,5 +191,5 @@ public struct Plan: Sendable {
 
     /// Address-set members in OVSDB's order (by bytes), the order the transaction's sets
     /// carry, so encoding them needs no second sort.
-    static func bytewise(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func bytewise(_ a: String, _ b: String) -> Bool { ByteOrder.less(a, b) }
 }

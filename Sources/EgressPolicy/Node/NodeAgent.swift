@@ -33,7 +33,7 @@ public actor NodeAgent: ObjectSink, ServiceLifecycle.Service {
         /// How often the host's rules are read back to repair what someone else changed.
         public var checkInterval: Duration = .milliseconds(500)
         /// After an input change, wait until changes have been quiet this long.
-        public var coalesce: Duration = .milliseconds(10)
+        public var coalesce: Duration = .milliseconds(5)
         public var metrics: (any MetricsFactory)?
         public var logger = Logger(label: "ovn-egressctl")
 

@@ -124,9 +124,9 @@ public enum Atom: Sendable, Hashable, Comparable {
         case let (.integer(x), .integer(y)): return x < y
         case let (.real(x), .real(y)): return x < y
         case let (.boolean(x), .boolean(y)): return !x && y
-        case let (.string(x), .string(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case let (.string(x), .string(y)): return ByteOrder.less(x, y)
         case let (.uuid(x), .uuid(y)): return x < y
-        case let (.namedUUID(x), .namedUUID(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case let (.namedUUID(x), .namedUUID(y)): return ByteOrder.less(x, y)
         case (.namedUUID, .uuid): return false
         case (.uuid, .namedUUID): return true
         default: return a.type.rawValue < b.type.rawValue
@@ -138,7 +138,7 @@ public enum Atom: Sendable, Hashable, Comparable {
         case let (.integer(x), .integer(y)): return x == y
         case let (.real(x), .real(y)): return x == y
         case let (.boolean(x), .boolean(y)): return x == y
-        case let (.string(x), .string(y)): return x.utf8.elementsEqual(y.utf8)
+        case let (.string(x), .string(y)): return ByteOrder.equal(x, y)
         case let (.uuid(x), .uuid(y)): return x == y
         case let (.namedUUID(x), .namedUUID(y)): return x == y
         default: return false

@@ -53,7 +53,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "The OVSDB lock that only the writing instance holds.")
     var lock = EgressController.defaultLockName
     @Option(name: .customLong("coalesce-ms"), help: "Wait until changes have been quiet this many milliseconds before a pass.")
-    var coalesceMilliseconds = 10
+    var coalesceMilliseconds = 5
     @Option(name: .long, help: "Be the node agent of NODE: keep its SNAT rules and ip rules in step (no database).")
     var node: String?
     @Option(name: .long, help: "With --node: iptables (chain OVN-KUBE-EGRESS-SVC) or nftables (table inet ovn-kubernetes).")
