@@ -15,7 +15,7 @@ struct IncrementalPlanner {
     /// How many services each host of `hosts` serves.
     private var hostLoad: [String: Int] = [:]
     private var servedOf: [String: Set<String>] = [:]
-    private var servedBy: [String: Set<String>] = [:]
+    private var servedBy: [String: Owners] = [:]
 
     struct Outcome {
         var plan: Plan
@@ -60,7 +60,7 @@ struct IncrementalPlanner {
         let (live, ipOwners) = cache.liveState(owners: scope, settings: settings, zone: zoneSource != .everyNode)
         let zone = try zoneSource.zone(of: live, input: input)
         guard zone.holdsEveryNode(of: input) else { return nil }
-        let outside = { (services: Set<String>?) in !(services ?? []).isSubset(of: scope) }
+        let outside = { (services: Owners?) in !(services?.isSubset(of: scope) ?? true) }
         // Every pod IP these services served or now list: shared with a service outside the
         // plan means a winner may change.
         var ips: Set<String> = []
@@ -115,7 +115,7 @@ struct IncrementalPlanner {
         for (key, ips) in outcome.desired.served where outcome.planned.contains(key) {
             let texts = Set(ips.map(\.description))
             servedOf[key] = texts
-            for ip in texts { servedBy[ip, default: []].insert(key) }
+            for ip in texts { servedBy[ip, default: Owners()].insert(key) }
         }
     }
 }

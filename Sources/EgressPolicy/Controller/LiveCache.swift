@@ -16,7 +16,7 @@ final class LiveCache: Sendable {
         var reroute: [OVSDBUUID: LogicalRouterPolicy] = [:]
         var byOwner: [String: Set<OVSDBUUID>] = [:]
         /// Pod IP (canonical text) to the owners whose policies reroute it.
-        var ipOwners: [String: Set<String>] = [:]
+        var ipOwners: [String: Owners] = [:]
         var noReroute: [OVSDBUUID: LogicalRouterPolicy] = [:]
         var addressSets: [OVSDBUUID: AddressSet] = [:]
         /// Owners whose rows changed since `takeChanged`.
@@ -82,7 +82,7 @@ final class LiveCache: Sendable {
             if let owner = p.externalIDs[DesiredState.ownerKey] {
                 c.byOwner[owner, default: []].insert(uuid)
                 c.changedOwners.insert(owner)
-                if let ip = LiveState.sourceIP(of: p.match) { c.ipOwners[ip.description, default: []].insert(owner) }
+                if let ip = LiveState.sourceIP(of: p.match) { c.ipOwners[ip.description, default: Owners()].insert(owner) }
             }
         case AddressSet.tableName:
             guard let (set, changedMembers) = addressSet(row, old: old, previous: &previous, uuid: uuid) else {
@@ -92,7 +92,7 @@ final class LiveCache: Sendable {
             // Members that came or went name the services that reroute them; a member no
             // owned policy reroutes (another writer's edit) needs every service planned.
             for ip in changedMembers {
-                let owners = c.ipOwners[ip, default: []].union(c.released[ip] ?? [])
+                let owners = (c.ipOwners[ip]?.asSet ?? []).union(c.released[ip] ?? [])
                 guard !owners.isEmpty else {
                     c.changedAll = true
                     continue
@@ -188,7 +188,7 @@ final class LiveCache: Sendable {
     /// The live state a plan needs: the policies of `owners` (every owner when nil), all
     /// priority-102 policies and both address sets; and, for the owners left out, the pod
     /// IPs they reroute (each with its owners).
-    func liveState(owners: Set<String>?, settings: EngineSettings, zone: Bool = false) -> (live: LiveState, ipOwners: [String: Set<String>]) {
+    func liveState(owners: Set<String>?, settings: EngineSettings, zone: Bool = false) -> (live: LiveState, ipOwners: [String: Owners]) {
         box.withLockedValue { c in
             var live = LiveState()
             live.routerUUID = c.routers.first { $0.value == settings.router }?.key
