@@ -23,7 +23,7 @@ started=$(date +%s.%N)
 
 D=$(mktemp -d /tmp/egress-e2e.XXXXXX)
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
-nss=(e2e-pod1 e2e-host1 e2e-host2 e2e-ext)
+nss=(e2e-pod1 e2e-pod2 e2e-host1 e2e-host2 e2e-ext)
 agents=()           # every background process: servers, controller
 declare -A agent    # node number -> its node agent's pid
 teardown() {
@@ -31,7 +31,7 @@ teardown() {
   [ -S "$D/vswitchd.ctl" ] && ovs-appctl -t "$D/vswitchd.ctl" exit --cleanup 2>/dev/null || true
   for pid in "$D"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
   for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  for l in e2e-pod1-o e2e-mp1-o e2e-mp2-o; do ip link del "$l" 2>/dev/null || true; done
+  for l in e2e-pod1-o e2e-pod2-o e2e-mp1-o e2e-mp2-o; do ip link del "$l" 2>/dev/null || true; done
   [ "${KEEP:-}" = 1 ] || rm -rf "$D"
 }
 trap teardown EXIT
@@ -71,6 +71,8 @@ for n in 1 2; do
   nbctl --policy=src-ip lr-route-add ovn_cluster_router "10.124.$x.0/24" "10.124.$x.2"
 done
 nbctl lsp-add work001 pod1 -- lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0.3"
+# A second pod, on work002, for pod-to-pod traffic (it belongs to no EgressService).
+nbctl lsp-add work002 pod2 -- lsp-set-addresses pod2 "0a:58:0a:7c:02:03 10.124.2.3"
 
 for ns in "${nss[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
 # attach OVS-END NS NS-END LSP MAC IP/LEN: a veth from br-int into a namespace, bound to an LSP.
@@ -86,6 +88,8 @@ attach() {
 }
 attach e2e-pod1-o e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24
 ip -n e2e-pod1 route add default via 10.124.0.1
+attach e2e-pod2-o e2e-pod2 eth0 pod2 0a:58:0a:7c:02:03 10.124.2.3/24
+ip -n e2e-pod2 route add default via 10.124.2.1
 attach e2e-mp1-o e2e-host1 ovn-k8s-mp0 k8s-work001 0a:58:0a:7c:00:02 10.124.0.2/24
 attach e2e-mp2-o e2e-host2 ovn-k8s-mp0 k8s-work002 0a:58:0a:7c:02:02 10.124.2.2/24
 ip -n e2e-host1 route add 10.124.0.0/16 via 10.124.0.1
@@ -118,26 +122,33 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("10.2.20.7", 8081), H).serve_forever()' >"$D/echo.log" 2>&1 &
 agents+=($!)
 
-# A server on work002's own node IP, for the pod-to-node traffic the 102 policy keeps local;
-# it logs each request as http.server does. (HTTPServer's bind looks its own name up in DNS,
-# which this namespace cannot reach: seconds before it listens. Bound without that.)
-ip netns exec e2e-host2 python3 -u -c '
-import http.server, socketserver
+# serve_logged NS ADDRESS PORT LOG: an HTTP server that logs each request as http.server
+# does. (HTTPServer's bind looks its own name up in DNS, which these namespaces cannot reach:
+# seconds before it listens. Bound without that.)
+serve_logged() {
+  ip netns exec "$1" python3 -u -c '
+import http.server, socketserver, sys
 class Server(http.server.HTTPServer):
     def server_bind(self):
-        socketserver.TCPServer.server_bind(self); self.server_name, self.server_port = "work002", 8082
+        socketserver.TCPServer.server_bind(self); self.server_name, self.server_port = sys.argv[1], int(sys.argv[2])
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
-Server(("192.168.122.102", 8082), H).serve_forever()' >"$D/node2.log" 2>&1 &
-agents+=($!)
+Server((sys.argv[1], int(sys.argv[2])), H).serve_forever()' "$2" "$3" >"$4" 2>&1 &
+  agents+=($!)
+}
+# On work002's own node IP, for the pod-to-node traffic the 102 policy keeps local; on pod2.
+serve_logged e2e-host2 192.168.122.102 8082 "$D/node2.log"
+serve_logged e2e-pod2 10.124.2.3 8084 "$D/pod2.log"
 
 nbctl --timeout=30 wait-until logical_switch_port pod1 up=true
+nbctl --timeout=30 wait-until logical_switch_port pod2 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work001 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work002 up=true
 nbctl --wait=hv sync
 for _ in $(seq 100); do ip netns exec e2e-ext ss -ltn | grep -q 10.2.20.7:8080 && break; sleep 0.02; done
 for _ in $(seq 250); do ip netns exec e2e-host2 ss -ltn | grep -q 192.168.122.102:8082 && break; sleep 0.02; done
+for _ in $(seq 250); do ip netns exec e2e-pod2 ss -ltn | grep -q 10.124.2.3:8084 && break; sleep 0.02; done
 
 # ---- the manifests: the worked example, in a folder the agents watch
 M=$D/manifests
@@ -154,7 +165,7 @@ seen() { seen_at 10.2.20.7:8080 "$D/http.log"; }
 seen_at() {
   local before
   before=$(wc -l <"$2")
-  ip netns exec e2e-pod1 curl -s -o /dev/null -m 3 "http://$1/" || true
+  ip netns exec e2e-pod1 curl -g -s -o /dev/null -m 3 "http://$1/" || true
   for _ in $(seq 50); do [ "$(wc -l <"$2")" -gt "$before" ] && break; sleep 0.01; done
   tail -n +"$((before + 1))" "$2" | awk '/"GET/ {print $1}' | tail -1
 }
@@ -213,6 +224,26 @@ nbctl --wait=hv sync
 check "102: the pod's traffic to work002's node IP is not rerouted (via work001)" 192.168.122.101 "$(seen_at 192.168.122.102:8082 "$D/node2.log")"
 check "102: the external server still sees the load balancer IP" 172.18.255.200 "$(seen)"
 check "102: ovnkube's sets untouched by a re-apply" 2 "$("$ctl" --db="$nb" apply -f "$M" >/dev/null; nbctl --bare --columns=addresses list Address_Set "$node_ips" | wc -w)"
+# 2c. pod-to-pod traffic is not rerouted either: ovnkube's own priority-102 row for the
+#     cluster subnet (present on every ovn-k cluster; not the tool's) allows it. The path is
+#     counted as well as the source pod2 saw: a rerouted packet enters work002 through its
+#     mp0 (whose SNAT rule then gives it the LB IP as its source).
+mp0_rx() { ip netns exec e2e-host2 cat /sys/class/net/ovn-k8s-mp0/statistics/rx_packets; }
+# How one request from pod1 to pod2 went, and the source pod2 saw.
+to_pod2() {
+  local before from
+  before=$(mp0_rx)
+  from=$(seen_at 10.124.2.3:8084 "$D/pod2.log")
+  if [ $(( $(mp0_rx) - before )) -ge 3 ]; then printf "through work002's mp0"; else printf direct; fi
+  printf ', from %s' "${from:-nothing}"
+}
+pod_subnet_match="ip4.src == 10.124.0.0/16 && ip4.dst == 10.124.0.0/16"
+check "control: without ovnkube's pod-subnet 102 row, pod-to-pod is rerouted" "through work002's mp0, from 172.18.255.200" "$(to_pod2)"
+nbctl lr-policy-add ovn_cluster_router 102 "$pod_subnet_match" allow
+nbctl --wait=hv sync
+check "102: with it, pod1 reaches pod2 directly, from its own address" "direct, from 10.124.0.3" "$(to_pod2)"
+check "102: ovnkube's pod-subnet row untouched by a re-apply" 1 \
+  "$("$ctl" --db="$nb" apply -f "$M" >/dev/null; nbctl --bare --columns=_uuid find Logical_Router_Policy "match=\"$pod_subnet_match\"" | grep -c .)"
 
 # 3. negative control: the policy without the node's SNAT (the agent stopped, its chain flushed)
 kill "${agent[2]}"; wait "${agent[2]}" 2>/dev/null || true
@@ -340,6 +371,60 @@ wait_nexthop 10.124.0.2
 nbctl --wait=hv sync
 check "ETP=Local: the host moved to work001, the node with the endpoint" 10.124.0.2 "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101)"
 check "ETP=Local: the LB IP through work001" 172.18.255.200 "$(seen)"
+# 11. IPv6: a dual-stack pod. The harness adds what ovnkube would for a second family (v6
+#     router networks and switch addresses, the pod's and mp0s' v6 addresses, the src-ip
+#     routes, each node's own v6 masquerade) and a v6 server; then the manifests turn
+#     dual-stack. Until the Service has a v6 ingress IP and a v6 EndpointSlice, the pod's v6
+#     traffic leaves as work001's own v6 address; after, as the v6 LB IP through work002.
+V6=fd00:10:124
+for n in 1 2; do
+  x=$(( n == 1 ? 0 : 2 )); sw=work00$n; p6=$V6:$( [ $x = 0 ] && echo "" || echo "$x:" )
+  nbctl add Logical_Router_Port "rtos-$sw" networks "\"${p6}:1/64\"" \
+    -- lsp-set-addresses "k8s-$sw" "0a:58:0a:7c:0$x:02 10.124.$x.2 ${p6}:2"
+  nbctl --policy=src-ip lr-route-add ovn_cluster_router "${p6}:/64" "${p6}:2"
+  ip -n "e2e-host$n" addr add "${p6}:2/64" dev ovn-k8s-mp0 nodad
+  ip -n "e2e-host$n" route add "$V6::/48" via "${p6}:1"
+  ip -n "e2e-host$n" addr add "fd00:192:168:122::10$n/64" dev "e2e-ext$n" nodad
+  ip -n "e2e-host$n" route add default via fd00:192:168:122::1
+  ip netns exec "e2e-host$n" sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip netns exec "e2e-host$n" ip6tables -t nat -A POSTROUTING -s "$V6::/48" -o "e2e-ext$n" -j MASQUERADE
+done
+nbctl lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0.3 $V6::3"
+ip -n e2e-pod1 addr add "$V6::3/64" dev eth0 nodad
+ip -n e2e-pod1 route add default via "$V6::1"
+ip -n e2e-ext addr add fd00:192:168:122::1/64 dev br0 nodad
+ip -n e2e-ext addr add fd00:10:2:20::7/128 dev lo
+ip netns exec e2e-ext python3 -u -m http.server --bind fd00:10:2:20::7 8083 >"$D/http6.log" 2>&1 &
+agents+=($!)
+for _ in $(seq 250); do ip netns exec e2e-ext ss -ltn | grep -q "fd00:10:2:20::7\]:8083" && break; sleep 0.02; done
+nbctl --wait=hv sync
+seen6() { seen_at "[fd00:10:2:20::7]:8083" "$D/http6.log"; }
+check "IPv6, before a v6 ingress IP: the pod's v6 leaves as work001's" fd00:192:168:122::101 "$(seen6)"
+sed -e 's|\("default":\)"10.124.1.0/24"|\1["10.124.1.0/24","fd00:10:124:1::/64"]|' \
+    -e 's|\["10.124.0.0/24"\]|["10.124.0.0/24","fd00:10:124::/64"]|' \
+    -e 's|\["10.124.2.0/24"\]|["10.124.2.0/24","fd00:10:124:2::/64"]|' examples/worked-example/nodes.yaml >"$M/.nodes.yaml.tmp"
+mv "$M/.nodes.yaml.tmp" "$M/nodes.yaml"
+{ sed -e 's|^    - ip: 172.18.255.200$|    - ip: 172.18.255.200\n    - ip: fd00:172:18::200|' \
+    examples/worked-example/service.yaml
+  printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: example-service-v6q9z\n  namespace: default\n  labels:\n    kubernetes.io/service-name: example-service\naddressType: IPv6\nendpoints:\n- addresses: ["%s::3"]\n  nodeName: work001\n  conditions: {ready: true, serving: true, terminating: false}\nports:\n- port: 8080\n  protocol: TCP\n' "$V6"
+} >"$M/.service.yaml.tmp"
+mv "$M/.service.yaml.tmp" "$M/service.yaml"
+lb_route_to 2
+ip -n e2e-ext -6 route replace fd00:172:18::200/128 via fd00:192:168:122::102
+for _ in $(seq 100); do
+  ip netns exec e2e-host2 nft list map inet ovn-kubernetes egress-service-snat-v6 2>/dev/null | grep -q "$V6::3 : fd00:172:18::200" && break
+  sleep 0.05
+done
+for _ in $(seq 100); do
+  [ "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101 "match=\"ip6.src == $V6::3\"")" = "$V6:2::2" ] && break
+  sleep 0.05
+done
+wait_snat 2 present
+nbctl --wait=hv sync
+check "IPv6: the v6 reroute goes to work002's v6 mp0 (its subnet + 2)" "$V6:2::2" \
+  "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101 "match=\"ip6.src == $V6::3\"")"
+check "IPv6: the server sees the v6 load balancer IP" fd00:172:18::200 "$(seen6)"
+check "IPv6: the same pod's v4 still leaves as the v4 LB IP" 172.18.255.200 "$(seen)"
 cat "$D/summary"
 
 printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"

@@ -12,7 +12,7 @@ struct DataPathTests {
         let out = try await OVSDBServerFixture.executeOffPool(root + "/scripts/e2e.sh", [], environment: ["OVN_EGRESSCTL": try ctlPath()])
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         let lines = out.stdout.split(separator: "\n")
-        #expect(lines.filter { $0.hasPrefix("ok ") }.count == 20, "\(out.stdout)")
+        #expect(lines.filter { $0.hasPrefix("ok ") }.count == 27, "\(out.stdout)")
         #expect(!lines.contains { $0.hasPrefix("FAIL") })
     }
 }
