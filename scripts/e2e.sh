@@ -6,6 +6,8 @@
 # egress row (apply) and every node rule (run --node, one node agent per node namespace);
 # the harness only builds the base topology that ovnkube would, and MetalLB's route to the
 # load balancer IP. Each scenario is checked on packets: the source address the server saw.
+# The last scenario moves the pod and the nodes onto two interconnect zones (NB, SB, northd,
+# ovn-ic and a chassis each, the chassis in namespaces of their own, geneve between them).
 #   scripts/e2e.sh [--keep]      needs root; prints one line per scenario and the total time
 # Set-up facts and pitfalls: ../shared/datapath-notes.md (tx offload off on every namespace
 # end, unique veth ifindexes, ovn-controller without --unixctl).
@@ -13,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 [ "$(id -u)" -eq 0 ] || { echo "e2e: needs root (network namespaces, netfilter)" >&2; exit 2; }
-for p in ovn-host ethtool; do
+for p in ovn-host ovn-ic ovn-ic-db ethtool; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
@@ -23,13 +25,13 @@ started=$(date +%s.%N)
 
 D=$(mktemp -d /tmp/egress-e2e.XXXXXX)
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
-nss=(e2e-pod1 e2e-pod2 e2e-host1 e2e-host2 e2e-ext)
+nss=(e2e-pod1 e2e-pod2 e2e-host1 e2e-host2 e2e-ext e2e-z1 e2e-z2)
 agents=()           # every background process: servers, controller
 declare -A agent    # node number -> its node agent's pid
 teardown() {
   for p in "${agents[@]}" "${agent[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -S "$D/vswitchd.ctl" ] && ovs-appctl -t "$D/vswitchd.ctl" exit --cleanup 2>/dev/null || true
-  for pid in "$D"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
+  for c in "$D"/vswitchd.ctl "$D"/*/vswitchd.ctl; do [ -S "$c" ] && ovs-appctl -t "$c" exit --cleanup 2>/dev/null || true; done
+  for pid in "$D"/*.pid "$D"/*/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
   for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   for l in e2e-pod1-o e2e-pod2-o e2e-mp1-o e2e-mp2-o; do ip link del "$l" 2>/dev/null || true; done
   [ "${KEEP:-}" = 1 ] || rm -rf "$D"
@@ -40,24 +42,39 @@ nb="unix:$D/nb.sock"
 nbctl() { ovn-nbctl --db="$nb" "$@"; }
 
 # ---- daemons
-for db in nb sb; do
-  ovsdb-tool create "$D/$db.db" "/usr/share/ovn/ovn-$db.ovsschema"
-  ovsdb-server --detach --no-chdir -vconsole:off --pidfile="$D/$db.pid" --log-file="$D/$db.log" \
-    --unixctl="$D/$db.ctl" --remote="punix:$D/$db.sock" "$D/$db.db"
-done
-ovn-northd --detach --no-chdir -vconsole:off --pidfile="$D/northd.pid" --log-file="$D/northd.log" \
-  --unixctl="$D/northd.ctl" --ovnnb-db="$nb" --ovnsb-db="unix:$D/sb.sock"
-ovsdb-tool create "$D/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server --detach --no-chdir -vconsole:off --pidfile="$D/ovsdb.pid" --log-file="$D/ovsdb.log" \
-  --unixctl="$D/ovsdb.ctl" --remote="punix:$D/db.sock" "$D/conf.db"
-vsctl() { ovs-vsctl --db="unix:$D/db.sock" "$@"; }
-vsctl --no-wait init
-ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile="$D/vswitchd.pid" --log-file="$D/vswitchd.log" \
-  --unixctl="$D/vswitchd.ctl" "unix:$D/db.sock"
-vsctl add-br br-int -- set bridge br-int datapath_type=netdev fail-mode=secure other-config:disable-in-band=true
-vsctl set open . external_ids:system-id=chassis-1 external_ids:ovn-remote="unix:$D/sb.sock" \
-  external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge-datapath-type=netdev
-ovn-controller --detach --no-chdir -vconsole:off --pidfile="$D/controller.pid" --log-file="$D/controller.log" "unix:$D/db.sock"
+# start_db NAME SCHEMA DIR: an ovsdb-server for DIR/NAME.db, on DIR/NAME.sock.
+start_db() {
+  ovsdb-tool create "$3/$1.db" "$2"
+  ovsdb-server --detach --no-chdir -vconsole:off --pidfile="$3/$1.pid" --log-file="$3/$1.log" \
+    --unixctl="$3/$1.ctl" --remote="punix:$3/$1.sock" "$3/$1.db"
+}
+# start_central DIR: a zone's NB and SB, and ovn-northd between them.
+start_central() {
+  start_db nb /usr/share/ovn/ovn-nb.ovsschema "$1"
+  start_db sb /usr/share/ovn/ovn-sb.ovsschema "$1"
+  ovn-northd --detach --no-chdir -vconsole:off --pidfile="$1/northd.pid" --log-file="$1/northd.log" \
+    --unixctl="$1/northd.ctl" --ovnnb-db="unix:$1/nb.sock" --ovnsb-db="unix:$1/sb.sock"
+}
+# start_chassis DIR SYSTEM-ID ENCAP-IP [NETNS [EXTERNAL-IDS...]]: the Open_vSwitch database,
+# ovs-vswitchd with a netdev br-int and ovn-controller, in NETNS when given (each chassis of
+# the zones scenario lives in its own namespace: two userspace datapaths cannot share one).
+start_chassis() {
+  local dir=$1 id=$2 ip=$3 ns=${4:-}; shift 3; shift $(( $# > 0 ? 1 : 0 ))
+  local in=(env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" OVN_RUNDIR="$dir" OVN_LOGDIR="$dir")
+  [ -n "$ns" ] && in=(ip netns exec "$ns" "${in[@]}")
+  start_db conf /usr/share/openvswitch/vswitch.ovsschema "$dir"
+  ovs-vsctl --db="unix:$dir/conf.sock" --no-wait init
+  "${in[@]}" ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile="$dir/vswitchd.pid" --log-file="$dir/vswitchd.log" \
+    --unixctl="$dir/vswitchd.ctl" "unix:$dir/conf.sock"
+  ovs-vsctl --db="unix:$dir/conf.sock" add-br br-int -- set bridge br-int datapath_type=netdev fail-mode=secure other-config:disable-in-band=true
+  ovs-vsctl --db="unix:$dir/conf.sock" set open . external_ids:system-id="$id" external_ids:ovn-remote="unix:$dir/sb.sock" \
+    external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip="$ip" external_ids:ovn-bridge-datapath-type=netdev "$@"
+  "${in[@]}" ovn-controller --detach --no-chdir -vconsole:off --pidfile="$dir/controller.pid" --log-file="$dir/controller.log" "unix:$dir/conf.sock"
+}
+start_central "$D"
+# One chassis: no tunnels, so geneve and 127.0.0.1 only satisfy the chassis record.
+start_chassis "$D" chassis-1 127.0.0.1
+vsctl() { ovs-vsctl --db="unix:$D/conf.sock" "$@"; }
 
 # ---- the base topology ovnkube would write: router, one switch per node, mp0 ports, the pod
 nbctl lr-add ovn_cluster_router
@@ -279,7 +296,8 @@ sed -e '/kubernetes.io\/hostname: work002/d' examples/worked-example/service.yam
 printf 'status:\n  host: work002\n' >>"$M/.service.yaml.tmp"
 mv "$M/.service.yaml.tmp" "$M/service.yaml"
 lb_route_to 2
-"$ctl" --db="$nb" run -f "$M" --no-status >"$D/controller.log" 2>&1 &
+"$ctl" --db="$nb" run -f "$M" --no-status >"$D/run.log" 2>&1 &
+controller=$!
 agents+=($!)
 output=nftables
 for n in 1 2; do
@@ -425,6 +443,101 @@ check "IPv6: the v6 reroute goes to work002's v6 mp0 (its subnet + 2)" "$V6:2::2
   "$(nbctl --bare --columns=nexthops find Logical_Router_Policy priority=101 "match=\"ip6.src == $V6::3\"")"
 check "IPv6: the server sees the v6 load balancer IP" fd00:172:18::200 "$(seen6)"
 check "IPv6: the same pod's v4 still leaves as the v4 LB IP" 172.18.255.200 "$(seen)"
+# 12. two interconnect zones, each with its own NB, SB, ovn-northd, ovn-ic and chassis (in
+#     its own namespace, geneve between them over a veth, the userspace datapath's tunnels
+#     through a br-phy bridge that holds the underlay address), joined by the transit switch
+#     ts1 that ovn-ic creates in both from the interconnect NB. work001 (the pod) is zone
+#     work001, work002 (the host) zone work002. The pod and the management ports move from the
+#     single chassis to their zone's. The harness writes what ovnkube would: each router's port
+#     on ts1 (100.88.0.<node-id>, bound to its zone's gateway chassis), the routes to the
+#     other zone's node subnet and, in work002, the join switch that its gateway-router route
+#     resolves through. ovn-egressctl writes the rest, one planner for both zones: work001's
+#     101 to work002's transit IP, work002's :ic row to its mp0, and each zone's catch-all
+#     src-ip route without which work002's router drops traffic that comes from another zone.
+kill "$controller" 2>/dev/null || true; wait "$controller" 2>/dev/null || true
+ip -n e2e-host1 route del unreachable 10.2.20.7/32   # scenario 9's
+start_db icnb /usr/share/ovn/ovn-ic-nb.ovsschema "$D"
+start_db icsb /usr/share/ovn/ovn-ic-sb.ovsschema "$D"
+ovn-ic-nbctl --db="unix:$D/icnb.sock" ts-add ts1
+ip link add e2e-u1 index 81 netns e2e-z1 type veth peer name e2e-u2 index 82 netns e2e-z2
+for n in 1 2; do
+  Z=$D/z$n; mkdir -p "$Z"
+  start_central "$Z"
+  ovn-nbctl --db="unix:$Z/nb.sock" set NB_Global . name="work00$n"
+  ovn-ic --detach --no-chdir -vconsole:off --pidfile="$Z/ic.pid" --log-file="$Z/ic.log" --unixctl="$Z/ic.ctl" \
+    --ovnnb-db="unix:$Z/nb.sock" --ovnsb-db="unix:$Z/sb.sock" --ic-nb-db="unix:$D/icnb.sock" --ic-sb-db="unix:$D/icsb.sock"
+  start_chassis "$Z" "zone-chassis-$n" "172.31.0.$n" "e2e-z$n" external_ids:ovn-is-interconn=true
+  ovs-vsctl --db="unix:$Z/conf.sock" add-br br-phy -- set bridge br-phy datapath_type=netdev -- add-port br-phy "e2e-u$n"
+  ip netns exec "e2e-z$n" ethtool -K "e2e-u$n" tx off >/dev/null 2>&1 || true
+  ip -n "e2e-z$n" link set "e2e-u$n" up
+  ip -n "e2e-z$n" addr add "172.31.0.$n/24" dev br-phy
+  ip -n "e2e-z$n" link set br-phy up
+done
+znb() { ovn-nbctl --db="unix:$D/z$1/nb.sock" "${@:2}"; }
+for _ in $(seq 100); do znb 1 ls-list | grep -q ts1 && znb 2 ls-list | grep -q ts1 && break; sleep 0.05; done
+# zattach ZONE OVS-END INDEX NS NS-END LSP MAC IP/LEN: attach, but into zone ZONE's br-int.
+zattach() {
+  ip link add "$2" index "$3" netns "e2e-z$1" type veth peer name "$5" index "$(( $3 + 1 ))" netns "$4"
+  ip -n "$4" link set "$5" address "$7"
+  ip -n "$4" addr add "$8" dev "$5"
+  ip -n "$4" link set "$5" up
+  ip -n "e2e-z$1" link set "$2" up
+  ip netns exec "$4" ethtool -K "$5" tx off >/dev/null
+  ip netns exec "e2e-z$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
+  ovs-vsctl --db="unix:$D/z$1/conf.sock" add-port br-int "$2" -- set interface "$2" "external_ids:iface-id=$6"
+}
+ip link del e2e-pod1-o; ip link del e2e-mp1-o; ip link del e2e-mp2-o
+for n in 1 2; do
+  x=$(( n == 1 ? 0 : 2 )); sw=work00$n; other=$(( n == 1 ? 2 : 0 ))
+  znb "$n" lr-add ovn_cluster_router \
+    -- ls-add "$sw" -- lrp-add ovn_cluster_router "rtos-$sw" "0a:58:0a:7c:0$x:01" "10.124.$x.1/24" \
+    -- lsp-add "$sw" "stor-$sw" -- lsp-set-type "stor-$sw" router -- lsp-set-addresses "stor-$sw" router \
+    -- lsp-set-options "stor-$sw" "router-port=rtos-$sw" \
+    -- lsp-add "$sw" "k8s-$sw" -- lsp-set-addresses "k8s-$sw" "0a:58:0a:7c:0$x:02 10.124.$x.2" \
+    -- lrp-add ovn_cluster_router "rtots-$sw" "0a:58:64:58:00:0$(( n + 1 ))" "100.88.0.$(( n + 1 ))/16" \
+    -- lsp-add ts1 "tstor-$sw" -- lsp-set-type "tstor-$sw" router -- lsp-set-addresses "tstor-$sw" router \
+    -- lsp-set-options "tstor-$sw" "router-port=rtots-$sw" -- lrp-set-gateway-chassis "rtots-$sw" "zone-chassis-$n" 1
+  znb "$n" --policy=src-ip lr-route-add ovn_cluster_router "10.124.$x.0/24" "10.124.$x.2"
+  znb "$n" lr-route-add ovn_cluster_router "10.124.$other.0/24" "100.88.0.$(( n == 1 ? 3 : 2 ))"
+  zattach "$n" "e2e-zmp$n" $(( 82 + 2 * n )) "e2e-host$n" ovn-k8s-mp0 "k8s-$sw" "0a:58:0a:7c:0$x:02" "10.124.$x.2/24"
+  ip -n "e2e-host$n" route add 10.124.0.0/16 via "10.124.$x.1"
+done
+znb 2 ls-add join -- lrp-add ovn_cluster_router rtoj-ovn_cluster_router 0a:58:64:40:00:01 100.64.0.1/16 \
+  -- lsp-add join jtor-ovn_cluster_router -- lsp-set-type jtor-ovn_cluster_router router \
+  -- lsp-set-addresses jtor-ovn_cluster_router router -- lsp-set-options jtor-ovn_cluster_router router-port=rtoj-ovn_cluster_router
+znb 1 lsp-add work001 pod1 -- lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0.3"
+zattach 1 e2e-zpod1 90 e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24
+ip -n e2e-pod1 route add default via 10.124.0.1
+for n in 1 2; do
+  znb "$n" --timeout=30 wait-until logical_switch_port "k8s-work00$n" up=true
+  for _ in $(seq 100); do [ "$(znb "$n" --bare --columns=type list Logical_Switch_Port | grep -c remote)" -ge 1 ] && break; sleep 0.05; done
+done
+znb 1 --timeout=30 wait-until logical_switch_port pod1 up=true
+for n in 1 2; do znb "$n" --wait=hv sync; done
+check "zones, before the rows: the pod in zone work001 leaves as work001" 192.168.122.101 "$(seen)"
+# The manifests: the worked example with each worker's transit-switch address and node-id.
+awk '/^    name: work00[12]$/ { n = substr($2, 7) } { print }
+     /^    annotations:$/ && n { printf "      k8s.ovn.org/node-transit-switch-port-ifaddr: '"'"'{\"ipv4\":\"100.88.0.%d/16\"}'"'"'\n      k8s.ovn.org/node-id: \"%d\"\n", n + 1, n + 1; n = "" }' \
+  examples/worked-example/nodes.yaml >"$M/.nodes.yaml.tmp"
+mv "$M/.nodes.yaml.tmp" "$M/nodes.yaml"
+cp examples/worked-example/service.yaml "$M/.service.yaml.tmp" && mv "$M/.service.yaml.tmp" "$M/service.yaml"
+lb_route_to 2
+zones=(--db="unix:$D/z1/nb.sock" --db="unix:$D/z2/nb.sock" --cluster-subnet 10.124.0.0/16)
+"$ctl" "${zones[@]}" apply -f "$M" >"$D/zones-apply.txt" 2>&1
+wait_snat 2 present
+for n in 1 2; do znb "$n" --wait=hv sync; done
+check "zones: work001 reroutes the pod to work002's transit-switch IP" 100.88.0.3 \
+  "$(znb 1 --bare --columns=nexthops find Logical_Router_Policy priority=101)"
+check "zones: work002 holds the :ic row, to its mp0" 10.124.2.2 \
+  "$(znb 2 --bare --columns=nexthops find Logical_Router_Policy priority=101 'external_ids:EgressSVC="default/example-service:ic"')"
+check "zones: the server sees the LB IP, across the transit switch" 172.18.255.200 "$(seen)"
+route=$(znb 2 --bare --columns=_uuid find Logical_Router_Static_Route ip_prefix=10.124.0.0/16 policy=src-ip)
+znb 2 remove Logical_Router ovn_cluster_router static_routes "$route"
+znb 2 --wait=hv sync
+check "zones control: without work002's catch-all route the request is dropped" "" "$(seen)"
+"$ctl" "${zones[@]}" apply -f "$M" >>"$D/zones-apply.txt" 2>&1
+znb 2 --wait=hv sync
+check "zones: a re-apply writes the route again, and the LB IP is back" 172.18.255.200 "$(seen)"
 cat "$D/summary"
 
 printf 'e2e: %s in %.1f s\n' "$([ $failed = 0 ] && echo passed || echo FAILED)" "$(echo "$(date +%s.%N) - $started" | bc)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project builds and tests with, when missing.
 set -euo pipefail
-packages=(openvswitch-common openvswitch-switch ovn-common ovn-central ovn-host libjansson-dev libyaml-dev pkg-config openssl iptables nftables iproute2 ethtool bc)
+packages=(openvswitch-common openvswitch-switch ovn-common ovn-central ovn-host ovn-ic ovn-ic-db libjansson-dev libyaml-dev pkg-config openssl iptables nftables iproute2 ethtool bc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
