@@ -85,5 +85,10 @@ var applied = members
 let tApplyAdd = try median(runs) { applied = try members.applyingUpdate2(oneMore, type: addressesType) }
 let tApplyRemove = try median(runs) { _ = try applied.applyingUpdate2(oneMore, type: addressesType) }
 let tDiff = median(runs) { _ = members.diff(to: applied, type: addressesType) }
-print(String(format: "update2 of one member to a set of %d: apply an addition %.2f ms, a removal %.2f ms; diff %.2f ms",
-             rows, tApplyAdd * 1000, tApplyRemove * 1000, tDiff * 1000))
+// A 1% change: 1% of the members leave and as many come.
+let onePercent = max(1, rows / 100)
+let churn = try Datum.set(((0..<onePercent).map { i in Atom.string("10.\(124 + i / 65536).\((i / 256) % 256).\(i % 256)") })
+                          + (0..<onePercent).map { i in .string("10.250.\(i / 256).\(i % 256)") })
+let tApplyChurn = try median(runs) { _ = try members.applyingUpdate2(churn, type: addressesType) }
+print(String(format: "update2 of one member to a set of %d: apply an addition %.2f ms, a removal %.2f ms; diff %.2f ms; %d members changed: apply %.2f ms",
+             rows, tApplyAdd * 1000, tApplyRemove * 1000, tDiff * 1000, churn.count, tApplyChurn * 1000))

@@ -70,8 +70,9 @@ extension Datum {
         var outKeys = keys
         var outValues = isMap ? values : nil
         let diffKeys = diff.keys, diffValues = isMap ? diff.values : nil
-        // A few changes to a large value: edit a copy in place (one binary search each).
-        if diffKeys.count * 32 <= outKeys.count {
+        // A few changes to a large value: edit a copy in place (a binary search and a move of
+        // the tail each). Past a handful, the moves cost more than one walk of both.
+        if diffKeys.count <= 8, diffKeys.count * 32 <= outKeys.count {
             for (j, key) in diffKeys.enumerated() {
                 let (i, found) = outKeys.sortedPosition(of: key)
                 if !found {

@@ -16,7 +16,7 @@ struct DatumDiffTests {
     private func map(_ pairs: [String: String]) throws -> Datum { try Datum.map(pairs.map { (.string($0.key), .string($0.value)) }) }
 
     @Test("sets: a few and many members changed, each way, give the reference result and its diff back",
-          arguments: [1, 3, 40, 400])
+          arguments: [1, 3, 4, 5, 40, 400])
     func sets(changed: Int) throws {
         let before = Set(members(0..<1000))
         let after = before.subtracting(members(0..<changed)).union(members(5000..<(5000 + changed)))
