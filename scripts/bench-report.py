@@ -24,7 +24,8 @@ BEGIN, END = "<!-- table: written by scripts/bench-report.py render -->", "<!-- 
 TARGET_SIZES = (10000, 100000)
 RATIO_TARGET = {"cold apply": 1.3, "1% moved": 1.0, "no-op re-apply": 1.0}
 RSS_TARGET = {10000: 40, 100000: 150}
-CONTROLLER_TARGET = {"one_percent_after_last_rename_s": (0.150, "< 150 ms"), "single_pod_s": (0.020, "< 20 ms"), "rss_steady_mib": (250, "< 250 MiB")}
+CONTROLLER_TARGET = {"one_percent_after_last_rename_s": (0.150, "< 150 ms"), "single_pod_s": (0.020, "< 20 ms")}
+SOAK_RSS_TARGET_MIB = 250
 
 
 def machine():
@@ -125,7 +126,7 @@ def table(runs, soak):
                 "%.2f" % f["server_cpu_s"] if f else "-", "%.2f" % (us["median_s"] / f["server_cpu_s"]) if f and f["server_cpu_s"] else "-",
                 peers or "-", rss))
     lines += ["", "The controller (`ovn-egressctl run` on a folder of one file per service; times from the first file renamed into place to the committed reply):", "",
-              "| figure | policies | ovn-egressctl run | target | operations sent |", "|---|---:|---:|---|---:|"]
+              "| figure | policies | ovn-egressctl run | target | operations sent | ovsdb-server's CPU per trial |", "|---|---:|---:|---|---:|---:|"]
     for n, r in runs.items():
         c = r.get("controller")
         if not c:
@@ -136,24 +137,31 @@ def table(runs, soak):
         def check(key):
             value, text = CONTROLLER_TARGET[key]
             return verdict(c[key], value if targets else None, text)
-        lines.append("| initial sync (read, sync, plan, write) | %s | %.3f s | %s | - |" % (
+        server = c.get("server_cpu_ms", {})
+
+        def cpu(key):
+            return "%.1f ms" % server[key] if server.get(key, -1) >= 0 else "-"
+        lines.append("| initial sync (read, sync, plan, write) | %s | %.3f s | %s | - | - |" % (
             "{:,}".format(n), c["initial_sync_s"], verdict(c["initial_sync_s"], cold if targets else None, "<= the cold apply's %.3f s" % cold)))
-        lines.append("| 1%% endpoint change, from the first of its files renamed | %s | %.1f ms | - | %d |" % ("{:,}".format(n), c["one_percent_s"] * 1000, c["one_percent_operations"]))
-        lines.append("| 1%% endpoint change, from the last file landing | %s | %.1f ms | %s | %d |" % (
-            "{:,}".format(n), c["one_percent_after_last_rename_s"] * 1000, check("one_percent_after_last_rename_s"), c["one_percent_operations"]))
-        lines.append("| one pod's endpoint change | %s | %.1f ms | %s | %d |" % ("{:,}".format(n), c["single_pod_s"] * 1000, check("single_pod_s"), c["single_pod_operations"]))
-        lines.append("| owned row deleted by another writer, to repair | %s | %.1f ms | - | - |" % ("{:,}".format(n), c["repair_s"] * 1000))
-        lines.append("| resident set after the trials (the in-process harness; the release binary's is the soak's) | %s | %.0f MiB | %s | - |" % ("{:,}".format(n), c["rss_steady_mib"], check("rss_steady_mib")))
+        lines.append("| 1%% endpoint change, from the first of its files renamed | %s | %.1f ms | - | %d | %s |" % ("{:,}".format(n), c["one_percent_s"] * 1000, c["one_percent_operations"], cpu("one_percent")))
+        lines.append("| 1%% endpoint change, from the last file landing | %s | %.1f ms | %s | %d | %s |" % (
+            "{:,}".format(n), c["one_percent_after_last_rename_s"] * 1000, check("one_percent_after_last_rename_s"), c["one_percent_operations"], cpu("one_percent")))
+        lines.append("| one pod's endpoint change | %s | %.1f ms | %s | %d | %s |" % ("{:,}".format(n), c["single_pod_s"] * 1000, check("single_pod_s"), c["single_pod_operations"], cpu("single_pod")))
+        lines.append("| owned row deleted by another writer, to repair | %s | %.1f ms | - | - | - |" % ("{:,}".format(n), c["repair_s"] * 1000))
+        # The steady-RSS target is the release binary's, checked on the soak below; this
+        # process also holds the benchmark's own files and figures.
+        lines.append("| resident set after the trials (the in-process harness) | %s | %.0f MiB | - (the soak's) | - | - |" % ("{:,}".format(n), c["rss_steady_mib"]))
     if soak:
         rss, fds = soak["rss_mib"], soak["fds"]
         half = max(1, len(rss) // 2)
         rounds = soak["churn_ticks"]
         lines += ["", "Soak (`scripts/soak-controller.sh`): %s policies, %d s of churn in %s rounds (one per %.0f ms: 10 services' files, 100 endpoints, rewritten, then a 200 ms pause; an owned row deleted by another writer every 5th round), %s, commit %s:"
                   % ("{:,}".format(soak["services"] * 10), soak["seconds"], "{:,}".format(rounds), soak["seconds"] * 1000 / rounds, soak["date"], soak["commit"]), "",
-                  "| samples (about every 30 s) | RSS MiB, first half | RSS MiB, second half | open descriptors, first half | second half | policies at the end |",
-                  "|---:|---|---|---|---|---:|",
-                  "| %d | %.0f-%.0f | %.0f-%.0f | %d-%d | %d-%d | %s |" % (len(rss), min(rss[:half]), max(rss[:half]), min(rss[half:] or rss), max(rss[half:] or rss),
-                                                                min(fds[:half]), max(fds[:half]), min(fds[half:] or fds), max(fds[half:] or fds), "{:,}".format(soak["policies_at_end"]))]
+                  "| samples (about every 30 s) | RSS MiB, first half | RSS MiB, second half | steady RSS target | open descriptors, first half | second half | policies at the end |",
+                  "|---:|---|---|---|---|---|---:|",
+                  "| %d | %.0f-%.0f | %.0f-%.0f | %s | %d-%d | %d-%d | %s |" % (len(rss), min(rss[:half]), max(rss[:half]), min(rss[half:] or rss), max(rss[half:] or rss),
+                                                                      verdict(max(rss[half:] or rss), SOAK_RSS_TARGET_MIB, "< %d MiB" % SOAK_RSS_TARGET_MIB),
+                                                                      min(fds[:half]), max(fds[:half]), min(fds[half:] or fds), max(fds[half:] or fds), "{:,}".format(soak["policies_at_end"]))]
     parses = [(n, r["parse"]) for n, r in runs.items() if "parse" in r]
     if parses:
         lines += ["", "Reading the manifests (kubectl-style YAML, libyaml's event API; parse and checks, no database):", "",
