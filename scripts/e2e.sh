@@ -92,16 +92,22 @@ nbctl lsp-add work001 pod1 -- lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0
 nbctl lsp-add work002 pod2 -- lsp-set-addresses pod2 "0a:58:0a:7c:02:03 10.124.2.3"
 
 for ns in "${nss[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-# attach OVS-END NS NS-END LSP MAC IP/LEN: a veth from br-int into a namespace, bound to an LSP.
+# attach OVS-END NS NS-END LSP MAC IP/LEN [ZONE INDEX]: a veth from br-int into a namespace,
+# bound to an LSP. With ZONE, zone ZONE's br-int (its OVS end in e2e-zZONE), the pair's
+# ifindexes INDEX and INDEX+1.
 attach() {
-  ip link add "$1" type veth peer name "$3" netns "$2"
+  local db=$D/conf.sock ovs=() link=() peer=()
+  if [ $# -gt 6 ]; then
+    db=$D/z$7/conf.sock ovs=(ip netns exec "e2e-z$7") link=(index "$8" netns "e2e-z$7") peer=(index "$(( $8 + 1 ))")
+  fi
+  ip link add "$1" "${link[@]}" type veth peer name "$3" "${peer[@]}" netns "$2"
   ip -n "$2" link set "$3" address "$5"
   ip -n "$2" addr add "$6" dev "$3"
   ip -n "$2" link set "$3" up
-  ip link set "$1" up
+  "${ovs[@]}" ip link set "$1" up
   ip netns exec "$2" ethtool -K "$3" tx off >/dev/null
-  ethtool -K "$1" tx off >/dev/null 2>&1 || true
-  vsctl add-port br-int "$1" -- set interface "$1" "external_ids:iface-id=$4"
+  "${ovs[@]}" ethtool -K "$1" tx off >/dev/null 2>&1 || true
+  ovs-vsctl --db="unix:$db" add-port br-int "$1" -- set interface "$1" "external_ids:iface-id=$4"
 }
 attach e2e-pod1-o e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24
 ip -n e2e-pod1 route add default via 10.124.0.1
@@ -163,9 +169,11 @@ nbctl --timeout=30 wait-until logical_switch_port pod2 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work001 up=true
 nbctl --timeout=30 wait-until logical_switch_port k8s-work002 up=true
 nbctl --wait=hv sync
-for _ in $(seq 100); do ip netns exec e2e-ext ss -ltn | grep -q 10.2.20.7:8080 && break; sleep 0.02; done
-for _ in $(seq 250); do ip netns exec e2e-host2 ss -ltn | grep -q 192.168.122.102:8082 && break; sleep 0.02; done
-for _ in $(seq 250); do ip netns exec e2e-pod2 ss -ltn | grep -q 10.124.2.3:8084 && break; sleep 0.02; done
+# wait_listening NS ADDRESS:PORT: until a server in NS listens there (at most 5 s).
+wait_listening() { for _ in $(seq 250); do ip netns exec "$1" ss -ltn | grep -qF "$2" && break; sleep 0.02; done; }
+wait_listening e2e-ext 10.2.20.7:8080
+wait_listening e2e-host2 192.168.122.102:8082
+wait_listening e2e-pod2 10.124.2.3:8084
 
 # ---- the manifests: the worked example, in a folder the agents watch
 M=$D/manifests
@@ -414,7 +422,7 @@ ip -n e2e-ext addr add fd00:192:168:122::1/64 dev br0 nodad
 ip -n e2e-ext addr add fd00:10:2:20::7/128 dev lo
 ip netns exec e2e-ext python3 -u -m http.server --bind fd00:10:2:20::7 8083 >"$D/http6.log" 2>&1 &
 agents+=($!)
-for _ in $(seq 250); do ip netns exec e2e-ext ss -ltn | grep -q "fd00:10:2:20::7\]:8083" && break; sleep 0.02; done
+wait_listening e2e-ext "[fd00:10:2:20::7]:8083"
 nbctl --wait=hv sync
 seen6() { seen_at "[fd00:10:2:20::7]:8083" "$D/http6.log"; }
 check "IPv6, before a v6 ingress IP: the pod's v6 leaves as work001's" fd00:192:168:122::101 "$(seen6)"
@@ -475,17 +483,6 @@ for n in 1 2; do
 done
 znb() { ovn-nbctl --db="unix:$D/z$1/nb.sock" "${@:2}"; }
 for _ in $(seq 100); do znb 1 ls-list | grep -q ts1 && znb 2 ls-list | grep -q ts1 && break; sleep 0.05; done
-# zattach ZONE OVS-END INDEX NS NS-END LSP MAC IP/LEN: attach, but into zone ZONE's br-int.
-zattach() {
-  ip link add "$2" index "$3" netns "e2e-z$1" type veth peer name "$5" index "$(( $3 + 1 ))" netns "$4"
-  ip -n "$4" link set "$5" address "$7"
-  ip -n "$4" addr add "$8" dev "$5"
-  ip -n "$4" link set "$5" up
-  ip -n "e2e-z$1" link set "$2" up
-  ip netns exec "$4" ethtool -K "$5" tx off >/dev/null
-  ip netns exec "e2e-z$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
-  ovs-vsctl --db="unix:$D/z$1/conf.sock" add-port br-int "$2" -- set interface "$2" "external_ids:iface-id=$6"
-}
 ip link del e2e-pod1-o; ip link del e2e-mp1-o; ip link del e2e-mp2-o
 for n in 1 2; do
   x=$(( n == 1 ? 0 : 2 )); sw=work00$n; other=$(( n == 1 ? 2 : 0 ))
@@ -499,14 +496,14 @@ for n in 1 2; do
     -- lsp-set-options "tstor-$sw" "router-port=rtots-$sw" -- lrp-set-gateway-chassis "rtots-$sw" "zone-chassis-$n" 1
   znb "$n" --policy=src-ip lr-route-add ovn_cluster_router "10.124.$x.0/24" "10.124.$x.2"
   znb "$n" lr-route-add ovn_cluster_router "10.124.$other.0/24" "100.88.0.$(( n == 1 ? 3 : 2 ))"
-  zattach "$n" "e2e-zmp$n" $(( 82 + 2 * n )) "e2e-host$n" ovn-k8s-mp0 "k8s-$sw" "0a:58:0a:7c:0$x:02" "10.124.$x.2/24"
+  attach "e2e-zmp$n" "e2e-host$n" ovn-k8s-mp0 "k8s-$sw" "0a:58:0a:7c:0$x:02" "10.124.$x.2/24" "$n" $(( 82 + 2 * n ))
   ip -n "e2e-host$n" route add 10.124.0.0/16 via "10.124.$x.1"
 done
 znb 2 ls-add join -- lrp-add ovn_cluster_router rtoj-ovn_cluster_router 0a:58:64:40:00:01 100.64.0.1/16 \
   -- lsp-add join jtor-ovn_cluster_router -- lsp-set-type jtor-ovn_cluster_router router \
   -- lsp-set-addresses jtor-ovn_cluster_router router -- lsp-set-options jtor-ovn_cluster_router router-port=rtoj-ovn_cluster_router
 znb 1 lsp-add work001 pod1 -- lsp-set-addresses pod1 "0a:58:0a:7c:00:03 10.124.0.3"
-zattach 1 e2e-zpod1 90 e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24
+attach e2e-zpod1 e2e-pod1 eth0 pod1 0a:58:0a:7c:00:03 10.124.0.3/24 1 90
 ip -n e2e-pod1 route add default via 10.124.0.1
 for n in 1 2; do
   znb "$n" --timeout=30 wait-until logical_switch_port "k8s-work00$n" up=true

@@ -74,8 +74,7 @@ struct IncrementalPlanner {
         for key in scope {
             guard let kept = hosts[key] else { continue }
             liveHosts[key] = kept
-            load[kept, default: 0] -= 1
-            if load[kept] == 0 { load[kept] = nil }
+            Self.count(kept, by: -1, in: &load)
         }
         let desired = DesiredState(input, settings: settings, liveHosts: liveHosts, baseLoad: load, zone: zone)
         let servedBy = self.servedBy
@@ -103,19 +102,22 @@ struct IncrementalPlanner {
                 servedBy[ip]?.remove(key)
                 if servedBy[ip]?.isEmpty == true { servedBy[ip] = nil }
             }
-            if let host = hosts.removeValue(forKey: key) {
-                hostLoad[host, default: 0] -= 1
-                if hostLoad[host] == 0 { hostLoad[host] = nil }
-            }
+            if let host = hosts.removeValue(forKey: key) { Self.count(host, by: -1, in: &hostLoad) }
         }
         for (key, host) in outcome.plan.hosts where outcome.planned.contains(key) && host != "" && host != "ALL" {
             hosts[key] = host
-            hostLoad[host, default: 0] += 1
+            Self.count(host, by: 1, in: &hostLoad)
         }
         for (key, ips) in outcome.desired.served where outcome.planned.contains(key) {
             let texts = Set(ips.map(\.description))
             servedOf[key] = texts
             for ip in texts { servedBy[ip, default: Owners()].insert(key) }
         }
+    }
+
+    /// Adds `delta` to `host`'s count, dropping hosts that count none.
+    private static func count(_ host: String, by delta: Int, in load: inout [String: Int]) {
+        let n = load[host, default: 0] + delta
+        load[host] = n == 0 ? nil : n
     }
 }

@@ -109,18 +109,12 @@ public struct Datum: Sendable, Hashable {
     public func contains(_ key: Atom) -> Bool { index(of: key) != nil }
 
     func index(of key: Atom) -> Int? {
-        let keys: [Atom]
         switch storage {
         case .one(let a): return a == key ? 0 : nil
-        case .set(let k), .map(let k, _): keys = k
+        case .set(let k), .map(let k, _):
+            let (i, found) = k.sortedPosition(of: key)
+            return found ? i : nil
         }
-        var lo = 0
-        var hi = keys.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < keys.count && keys[lo] == key ? lo : nil
     }
 
     /// Reads a datum of `type` (RFC 7047 `<value>`), checking sizes and constraints.
